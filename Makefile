@@ -1,0 +1,61 @@
+# interleave: `make` builds build/interleave and build/libinterleave.so;
+# `make check` builds everything and runs every test.
+CC      ?= gcc
+CXX     ?= g++
+BUILD   := build
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+RT_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -fexceptions -D_GNU_SOURCE
+CLI_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE
+CLI_LIBS   := -ldw -lelf
+PROG_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -pthread
+PROG_CXXFLAGS := -std=c++17 $(WARN) -g -O1 -pthread
+
+RT_SRCS  := $(wildcard runtime/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+HDRS     := $(wildcard common/*.h common/*.def runtime/*.h cli/*.h include/*.h)
+
+.PHONY: all check clean programs seeds bench
+all: $(BUILD)/libinterleave.so $(BUILD)/interleave
+
+$(BUILD)/libinterleave.so: $(RT_SRCS) $(HDRS) | $(BUILD)
+	$(CC) $(RT_CFLAGS) -shared -o $@ $(RT_SRCS) -ldl
+
+$(BUILD)/interleave: $(CLI_SRCS) $(HDRS) | $(BUILD)
+	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) $(CLI_LIBS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# ---- test programs: tests/programs/NAME.{c,cpp} -> build/tests/programs/NAME
+TP_C   := $(wildcard tests/programs/*.c)
+TP_CXX := $(wildcard tests/programs/*.cpp)
+TP_BIN := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(TP_C)) \
+          $(patsubst tests/programs/%.cpp,$(BUILD)/tests/programs/%,$(TP_CXX))
+$(BUILD)/tests/programs/static_%: tests/programs/static_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -static -o $@ $<
+$(BUILD)/tests/programs/%: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -o $@ $<
+$(BUILD)/tests/programs/%: tests/programs/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(PROG_CXXFLAGS) -o $@ $<
+programs: $(TP_BIN)
+
+# ---- seed models: each examples/seeds/*/seed.mk lists its variants
+SEED_VARIANTS :=
+-include $(wildcard examples/seeds/*/seed.mk)
+define seed_rule
+$(BUILD)/examples/seeds/$(1): $$($(1)_SRCS) $(wildcard examples/seeds/*/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(PROG_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+endef
+$(foreach v,$(SEED_VARIANTS),$(eval $(call seed_rule,$(v))))
+seeds: $(addprefix $(BUILD)/examples/seeds/,$(SEED_VARIANTS))
+
+check: all programs seeds
+	tests/run.sh
+
+clean:
+	rm -rf $(BUILD)

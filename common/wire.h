@@ -1,0 +1,163 @@
+/* wire.h: the one boundary between the preloaded runtime and the CLI.
+ *
+ * The CLI creates a memfd holding one `struct il_shm`, and two pipes, and
+ * starts the program with LD_PRELOAD=libinterleave.so and
+ *   INTERLEAVE_FDS="<shm>,<ctl>,<status>"
+ * The runtime (in the program's process, before main) becomes a fork
+ * server: it writes an il_hello to the status pipe, then for every byte it
+ * reads from the ctl pipe it forks one execution, which reads its
+ * parameters from shm->req, records into shm, and ends; the server then
+ * writes one il_done to the status pipe.  Executions never overlap within
+ * one server, so shm needs no locking: ownership passes with the pipe
+ * messages (CLI owns req before the ctl byte; the child owns res/events
+ * until the server's il_done).
+ *
+ * Everything here is plain fixed-size data.  Change any of it and bump
+ * IL_WIRE_VERSION: the runtime refuses a mismatched CLI.
+ */
+#ifndef IL_WIRE_H
+#define IL_WIRE_H
+#include <stdint.h>
+
+#define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
+#define IL_WIRE_VERSION 3
+
+#define IL_MAX_THREADS   128
+#define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
+#define IL_MAX_DECISIONS (1u << 20)    /* hard cap on recorded decisions */
+#define IL_STACK_DEPTH   24
+#define IL_MAPS_SIZE     (64 * 1024)
+#define IL_MSG_SIZE      512
+#define IL_HELD_MAX      8
+
+enum il_op {
+#define X(e, name, blocking) IL_OP_##e,
+#include "events.def"
+#undef X
+  IL_OP__COUNT
+};
+
+enum il_strategy { IL_STRAT_PCT = 0, IL_STRAT_RANDOM = 1, IL_STRAT_REPLAY = 2 };
+
+/* What ended an execution.  IL_V_NONE: the program ended by itself and the
+ * server's wait status decides (exit code, or a signal the runtime did not
+ * see). */
+enum il_verdict {
+  IL_V_NONE = 0,
+  IL_V_ASSERT,       /* __assert_fail */
+  IL_V_CRASH,        /* fatal signal */
+  IL_V_DEADLOCK,     /* no thread can run, wait-for cycle */
+  IL_V_STALL,        /* a thread can never run again, no cycle */
+  IL_V_HANG,         /* --max-steps or --max-virtual-time exceeded */
+  IL_V_WATCHDOG,     /* no scheduling point within the real-time limit */
+  IL_V_UNSUPPORTED,  /* fork/exec or a primitive we cannot control */
+  IL_V_DIVERGED,     /* replay: the program did not follow the schedule */
+  IL_V_LIMIT,        /* a fixed table filled up */
+  IL_V__COUNT
+};
+
+enum il_tstate { IL_T_FREE = 0, IL_T_RUNNABLE, IL_T_BLOCKED, IL_T_DONE };
+
+/* Request flags. */
+#define IL_F_STACKS    1u  /* capture a stack at every event (replay only) */
+
+struct il_request {
+  uint64_t exec_index;
+  uint64_t seed;            /* execution seed: H(run seed, exec_index) */
+  uint32_t strategy;        /* enum il_strategy */
+  uint32_t depth;           /* PCT depth d */
+  uint64_t est_steps;       /* PCT: steps to spread change points over */
+  uint64_t max_steps;
+  int64_t  max_vtime_ns;
+  int64_t  stall_timeout_ns;
+  int64_t  base_realtime_ns;/* CLOCK_REALTIME at virtual time 0 */
+  uint32_t watchdog_ms;     /* server: kill after this long without progress */
+  int32_t  cpu;             /* pin the execution here; -1: leave it */
+  uint32_t flags;
+  uint32_t replay_len;      /* IL_STRAT_REPLAY: decisions[] holds this many */
+};
+
+struct il_event {
+  uint32_t step;      /* scheduling decision index when the op executed */
+  uint16_t thread;    /* logical thread index (creation order) */
+  uint16_t op;        /* enum il_op */
+  int32_t  result;    /* op-specific: return code, woken thread, ... */
+  uint32_t flags;     /* IL_EV_* */
+  uint64_t obj;       /* object address (mutex, cond, thread index, ns) */
+  uint64_t pc;        /* return address into the caller of the wrapper */
+  int64_t  vtime;     /* virtual ns */
+};
+#define IL_EV_PREEMPT  1u  /* the previous thread was still enabled */
+#define IL_EV_TIMEOUT  2u  /* a deadline fired */
+#define IL_EV_FAIRMODE 4u  /* chosen by the fair continuation */
+
+struct il_held { uint64_t obj, pc; int32_t op, pad; };
+
+struct il_thread_info {
+  uint64_t start_routine;   /* for naming the thread */
+  uint64_t create_pc;
+  int32_t  parent;
+  int32_t  os_tid;
+  int32_t  state;           /* enum il_tstate at the end */
+  int32_t  wait_op;         /* pending op when the execution ended */
+  uint64_t wait_obj;
+  uint64_t wait_pc;
+  int64_t  blocked_since;   /* virtual ns */
+  int64_t  deadline;        /* -1: none */
+  int32_t  nheld;
+  int32_t  nstack;
+  struct il_held held[IL_HELD_MAX];
+  uint64_t stack[IL_STACK_DEPTH];
+};
+
+struct il_result {
+  int32_t  verdict;         /* enum il_verdict */
+  int32_t  thread;          /* culprit / failing thread, -1 if none */
+  int32_t  signo;
+  int32_t  nthreads;
+  uint64_t pc;              /* failing location (call site or fault pc) */
+  uint64_t addr;            /* fault address / object */
+  uint64_t steps;
+  int64_t  vtime;
+  uint32_t ndecisions;
+  uint32_t warnings;        /* IL_W_* */
+  int32_t  assert_line;
+  int32_t  nstack;
+  uint64_t stack[IL_STACK_DEPTH];
+  char     msg[IL_MSG_SIZE];         /* assertion text, primitive name, ... */
+  char     assert_file[256];
+  char     assert_func[128];
+  /* Filled by the server, not the child: */
+  int32_t  wstatus;
+  int32_t  watch_spin;      /* watchdog: 1 spinning (CPU ~ wall), 0 blocked */
+};
+#define IL_W_UNCONTROLLED_THREAD 1u  /* a thread we did not create called in */
+#define IL_W_EVENTS_WRAPPED      2u  /* older events fell out of the ring */
+#define IL_W_TLS_DTOR            4u  /* a sync call after thread exit ran free */
+
+struct il_shm {
+  uint32_t magic, version;
+  int32_t  server_pid;
+  int32_t  pad0;
+  struct il_request req;
+  struct il_result  res;
+  volatile uint64_t progress;     /* bumped at every scheduling point */
+  volatile int32_t  running_tid;  /* OS tid of the baton holder */
+  int32_t  pad1;
+  uint64_t nevents;               /* total recorded; ring keeps the last */
+  struct il_thread_info threads[IL_MAX_THREADS];
+  struct il_event events[IL_EVENT_RING];
+  uint64_t event_stacks[IL_EVENT_RING][4]; /* IL_F_STACKS: caller frames */
+  char     maps[IL_MAPS_SIZE];    /* /proc/self/maps of the server */
+  uint16_t decisions[IL_MAX_DECISIONS];
+};
+
+struct il_hello { uint32_t magic, version; int32_t pid; int32_t pad; };
+struct il_done  { uint64_t exec_index; int32_t wstatus; int32_t pad; };
+
+/* Environment the runtime reads.  Every variable is listed here, so that a
+ * typo is found by grep, not by ten thousand silent executions. */
+#define IL_ENV_FDS        "INTERLEAVE_FDS"
+#define IL_ENV_STANDALONE "INTERLEAVE_STANDALONE"  /* replay under gdb */
+
+#endif

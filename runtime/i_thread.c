@@ -1,0 +1,242 @@
+/* i_thread.c: thread life cycle: pthread_create/join/detach/exit, yield,
+ * pthread_once, and the C11 thrd_* and call_once entry points (glibc binds
+ * those to its internal pthread functions, so they need wrappers of their
+ * own).  Compiled with -fexceptions: pthread_exit() unwinds through the
+ * trampoline, whose cleanup marks the thread's exit point after the
+ * program's own cleanup handlers ran under control.
+ */
+#include "rt.h"
+#include <errno.h>
+#include <sys/syscall.h>
+#include <threads.h>
+#include <unistd.h>
+
+static void on_trampoline_exit(struct il_thread **tp) {
+  struct il_thread *t = *tp;
+  if (il_me == t && !t->exiting) il_thread_exit(t->retval, 0);
+}
+
+static void *trampoline(void *p) {
+  struct il_thread *t = p;
+  t->os_tid = (int32_t)syscall(SYS_gettid);
+  il.shm->threads[t->idx].os_tid = t->os_tid;
+  il_park_until_chosen(t);
+  il_record(IL_OP_START, NULL, 0, 0, 0);
+  {
+    struct il_thread *guard __attribute__((cleanup(on_trampoline_exit))) = t;
+    if (t->c11)
+      t->retval = (void *)(intptr_t)((int (*)(void *))(void (*)(void))t->start)(t->arg);
+    else
+      t->retval = t->start(t->arg);
+  }
+  return t->retval;
+}
+
+static int create_common(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *),
+                         void *arg, int c11, uint64_t pc) {
+  il_point(IL_OP_CREATE, NULL, -1, pc);
+  struct il_thread *t = il_new_thread(start, arg, pc);
+  t->c11 = c11;
+  int detached = 0;
+  if (attr) pthread_attr_getdetachstate(attr, &detached);
+  t->detached = detached == PTHREAD_CREATE_DETACHED;
+  IL_ENTER();
+  int r = il_real.pthread_create(th, attr, trampoline, t);
+  IL_LEAVE();
+  if (r) {
+    t->state = IL_T_DONE;
+    il.nlive--;
+    return r;
+  }
+  t->pt = *th;
+  il_record(IL_OP_CREATE, (void *)(intptr_t)t->idx, 0, pc, 0);
+  return 0;
+}
+
+IL_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
+  if (!il_controlled()) {
+    il_resolve();
+    return il_real.pthread_create(th, attr, start, arg);
+  }
+  return create_common(th, attr, start, arg, 0, IL_CALLER);
+}
+
+static struct il_thread *find_thread(pthread_t th) {
+  for (int i = 0; i < il.nthreads; i++)
+    if (il.threads[i].state != IL_T_FREE && pthread_equal(il.threads[i].pt, th)) return &il.threads[i];
+  return NULL;
+}
+
+/* deadline: -1 none; try: return EBUSY at once if not finished. */
+static int join_common(pthread_t th, void **ret, int64_t deadline, int try, uint64_t pc) {
+  struct il_thread *t = find_thread(th);
+  if (!t) {
+    IL_ENTER();
+    int r = il_real.pthread_join(th, ret);
+    IL_LEAVE();
+    return r;
+  }
+  if (t == il_me) return EDEADLK;
+  if (t->detached) return EINVAL;
+  if (try) {
+    il_point(IL_OP_YIELD, NULL, -1, pc);
+    if (t->state != IL_T_DONE) {
+      il_record(IL_OP_JOIN, (void *)(intptr_t)t->idx, EBUSY, pc, 0);
+      il_deprioritize(il_me);
+      return EBUSY;
+    }
+  } else if (il_point(IL_OP_JOIN, t, deadline, pc)) {
+    il_record(IL_OP_JOIN, (void *)(intptr_t)t->idx, ETIMEDOUT, pc, 0);
+    return ETIMEDOUT;
+  }
+  il_record(IL_OP_JOIN, (void *)(intptr_t)t->idx, 0, pc, 0);
+  /* The thread passed its exit point; the real join waits (in real time
+   * only) for the OS thread to finish tearing down. */
+  IL_ENTER();
+  int r = il_real.pthread_join(th, ret);
+  IL_LEAVE();
+  if (r == 0) t->state = IL_T_DONE;
+  return r;
+}
+
+IL_EXPORT int pthread_join(pthread_t th, void **ret) {
+  if (!il_controlled()) {
+    il_resolve();
+    return il_real.pthread_join(th, ret);
+  }
+  return join_common(th, ret, -1, 0, IL_CALLER);
+}
+
+IL_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret) {
+  static int (*real)(pthread_t, void **);
+  if (!il_controlled()) {
+    if (!real) real = il_sym("pthread_tryjoin_np", NULL);
+    return real(th, ret);
+  }
+  return join_common(th, ret, -1, 1, IL_CALLER);
+}
+
+IL_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *abs) {
+  static int (*real)(pthread_t, void **, const struct timespec *);
+  if (!il_controlled()) {
+    if (!real) real = il_sym("pthread_timedjoin_np", NULL);
+    return real(th, ret, abs);
+  }
+  return join_common(th, ret, abs ? il_abs_to_vdeadline(CLOCK_REALTIME, abs) : -1, 0, IL_CALLER);
+}
+
+IL_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, const struct timespec *abs) {
+  static int (*real)(pthread_t, void **, clockid_t, const struct timespec *);
+  if (!il_controlled()) {
+    if (!real) real = il_sym("pthread_clockjoin_np", NULL);
+    return real(th, ret, clk, abs);
+  }
+  return join_common(th, ret, abs ? il_abs_to_vdeadline(clk, abs) : -1, 0, IL_CALLER);
+}
+
+IL_EXPORT int pthread_detach(pthread_t th) {
+  if (il_controlled()) {
+    struct il_thread *t = find_thread(th);
+    if (t) t->detached = 1;
+    il_record(IL_OP_DETACH, t ? (void *)(intptr_t)t->idx : NULL, 0, IL_CALLER, 0);
+  }
+  il_resolve();
+  IL_ENTER();
+  int r = il_real.pthread_detach(th);
+  IL_LEAVE();
+  return r;
+}
+
+IL_EXPORT void pthread_exit(void *ret) {
+  il_resolve();
+  if (il_controlled()) {
+    struct il_thread *me = il_me;
+    me->retval = ret;
+    /* The main thread has no trampoline: its exit point is here. */
+    if (me->idx == 0) il_thread_exit(ret, IL_CALLER);
+  }
+  il_real.pthread_exit(ret);
+}
+
+IL_EXPORT int sched_yield(void) {
+  if (!il_controlled()) {
+    il_resolve();
+    return il_real.sched_yield();
+  }
+  uint64_t pc = IL_CALLER;
+  il_deprioritize(il_me);
+  il_point(IL_OP_YIELD, NULL, -1, pc);
+  il_record(IL_OP_YIELD, NULL, 0, pc, 0);
+  return 0;
+}
+
+
+static int once_common(pthread_once_t *once, void (*init)(void), uint64_t pc) {
+  struct il_obj *o = il_obj_get(once, K_ONCE);
+  if (o->count) return 0; /* done */
+  il_point(IL_OP_ONCE, once, -1, pc);
+  if (o->count) {
+    il_record(IL_OP_ONCE, once, 1, pc, 0);
+    return 0;
+  }
+  o->owner = il_me->idx;
+  il_record(IL_OP_ONCE, once, 0, pc, 0);
+  init();
+  o->owner = -1;
+  o->count = 1;
+  *(volatile int *)once = 2; /* glibc's __PTHREAD_ONCE_DONE: later uncontrolled calls see it */
+  return 0;
+}
+
+IL_EXPORT int pthread_once(pthread_once_t *once, void (*init)(void)) {
+  static int (*real)(pthread_once_t *, void (*)(void));
+  if (!il_controlled() || (*(volatile int *)once & 2)) {
+    if (!real) real = il_sym("pthread_once", "GLIBC_2.34");
+    return real(once, init);
+  }
+  return once_common(once, init, IL_CALLER);
+}
+
+/* ---- C11 threads ---- */
+
+IL_EXPORT int thrd_create(thrd_t *thr, thrd_start_t func, void *arg) {
+  static int (*real)(thrd_t *, thrd_start_t, void *);
+  if (!il_controlled()) {
+    if (!real) real = il_sym("thrd_create", NULL);
+    return real(thr, func, arg);
+  }
+  pthread_t pt;
+  int r = create_common(&pt, NULL, (void *(*)(void *))(void (*)(void))func, arg, 1, IL_CALLER);
+  if (r) return r == ENOMEM ? thrd_nomem : thrd_error;
+  *thr = (thrd_t)pt;
+  return thrd_success;
+}
+
+IL_EXPORT int thrd_join(thrd_t thr, int *res) {
+  static int (*real)(thrd_t, int *);
+  if (!il_controlled()) {
+    if (!real) real = il_sym("thrd_join", NULL);
+    return real(thr, res);
+  }
+  void *v;
+  int r = join_common((pthread_t)thr, &v, -1, 0, IL_CALLER);
+  if (r) return thrd_error;
+  if (res) *res = (int)(intptr_t)v;
+  return thrd_success;
+}
+
+IL_EXPORT int thrd_detach(thrd_t thr) { return pthread_detach((pthread_t)thr) ? thrd_error : thrd_success; }
+
+IL_EXPORT void thrd_exit(int res) { pthread_exit((void *)(intptr_t)res); }
+
+IL_EXPORT void thrd_yield(void) { sched_yield(); }
+
+IL_EXPORT void call_once(once_flag *flag, void (*func)(void)) {
+  static void (*real)(once_flag *, void (*)(void));
+  if (!il_controlled() || (*(volatile int *)flag & 2)) {
+    if (!real) real = il_sym("call_once", NULL);
+    real(flag, func);
+    return;
+  }
+  once_common((pthread_once_t *)flag, func, IL_CALLER);
+}

@@ -1,0 +1,322 @@
+/* init.c: start-up, the fork server, and the fatal-signal and assert hooks.
+ *
+ * We interpose __libc_start_main so that the fork server runs after every
+ * constructor (C++ static init is paid once, not per execution) and while
+ * the process is still single-threaded, which fork() requires.  The server
+ * forks one child per execution; the child becomes the controlled program
+ * and calls the real main.  The server watches the child's progress counter
+ * in shared memory: an execution that reaches no scheduling point for
+ * watchdog_ms of real time (a spin on a plain variable, a call we do not
+ * control) gets SIGKILL, and the server says whether it was spinning.
+ */
+#include "rt.h"
+#include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+IL_HIDDEN struct il_real il_real;
+
+void il_die(const char *msg) {
+  char buf[512];
+  int n = snprintf(buf, sizeof buf, "interleave runtime: %s\n", msg);
+  if (write(2, buf, (size_t)n) < 0) { /* already dying */ }
+  _exit(2);
+}
+
+void *il_sym(const char *name, const char *version) {
+  void *p = version ? dlvsym(RTLD_NEXT, name, version) : NULL;
+  if (!p) p = dlsym(RTLD_NEXT, name);
+  if (!p) {
+    char m[160];
+    snprintf(m, sizeof m, "cannot resolve %s in libc", name);
+    il_die(m);
+  }
+  return p;
+}
+
+void il_resolve(void) {
+  static int done;
+  if (done) return;
+  il_in_rt++;
+  il_real.pthread_create = il_sym("pthread_create", "GLIBC_2.34");
+  il_real.pthread_join = il_sym("pthread_join", "GLIBC_2.34");
+  il_real.pthread_detach = il_sym("pthread_detach", "GLIBC_2.34");
+  il_real.pthread_exit = il_sym("pthread_exit", "GLIBC_2.34");
+  il_real.mutex_lock = il_sym("pthread_mutex_lock", NULL);
+  il_real.mutex_trylock = il_sym("pthread_mutex_trylock", "GLIBC_2.34");
+  il_real.mutex_unlock = il_sym("pthread_mutex_unlock", NULL);
+  il_real.rw_rdlock = il_sym("pthread_rwlock_rdlock", "GLIBC_2.34");
+  il_real.rw_wrlock = il_sym("pthread_rwlock_wrlock", "GLIBC_2.34");
+  il_real.rw_unlock = il_sym("pthread_rwlock_unlock", "GLIBC_2.34");
+  il_real.rw_tryrdlock = il_sym("pthread_rwlock_tryrdlock", "GLIBC_2.34");
+  il_real.rw_trywrlock = il_sym("pthread_rwlock_trywrlock", "GLIBC_2.34");
+  il_real.spin_trylock = il_sym("pthread_spin_trylock", "GLIBC_2.34");
+  il_real.fork = il_sym("fork", NULL);
+  il_real.sem_post = il_sym("sem_post", "GLIBC_2.34");
+  il_real.sem_trywait = il_sym("sem_trywait", "GLIBC_2.34");
+  il_real.sem_getvalue = il_sym("sem_getvalue", "GLIBC_2.34");
+  il_real.spin_lock = il_sym("pthread_spin_lock", "GLIBC_2.34");
+  il_real.spin_unlock = il_sym("pthread_spin_unlock", "GLIBC_2.34");
+  il_real.clock_gettime = il_sym("clock_gettime", "GLIBC_2.17");
+  il_real.nanosleep = il_sym("nanosleep", NULL);
+  il_real.poll = il_sym("poll", NULL);
+  il_real.sched_yield = il_sym("sched_yield", NULL);
+  il_real.libc_start_main = il_sym("__libc_start_main", "GLIBC_2.34");
+  il_in_rt--;
+  done = 1;
+}
+
+__attribute__((constructor)) static void il_ctor(void) { il_resolve(); }
+
+/* ---- fatal signals and assert ---- */
+
+static const int fatal_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+static void on_fatal(int sig, siginfo_t *si, void *ucv) {
+  ucontext_t *uc = ucv;
+  struct il_result *r = &il.shm->res;
+  il_in_rt++;
+  if (r->verdict == IL_V_NONE) {
+    r->verdict = IL_V_CRASH;
+    r->thread = il_me ? il_me->idx : -1;
+    r->pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+    r->addr = (uint64_t)(uintptr_t)si->si_addr;
+  }
+  r->signo = sig;
+  if (il.active && il_me) {
+    /* Stacks of everyone, then die of the same signal. */
+    int n;
+    il_capture_stack(r->stack, &n, 1);
+    r->nstack = n;
+    il_snapshot();
+  }
+  il_in_rt--;
+  signal(sig, SIG_DFL);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  sigprocmask(SIG_UNBLOCK, &s, NULL);
+  raise(sig);
+  _exit(128 + sig);
+}
+
+/* glibc's assert() ends here; record the message, then let it abort. */
+void __assert_fail(const char *assertion, const char *file, unsigned int line,
+                   const char *function) {
+  static void (*real)(const char *, const char *, unsigned int, const char *);
+  if (!real) real = il_sym("__assert_fail", NULL);
+  if (il.shm && il.active && il.shm->res.verdict == IL_V_NONE) {
+    struct il_result *r = &il.shm->res;
+    r->verdict = IL_V_ASSERT;
+    r->thread = il_me ? il_me->idx : -1;
+    r->pc = IL_CALLER;
+    strncpy(r->msg, assertion, IL_MSG_SIZE - 1);
+    strncpy(r->assert_file, file, sizeof r->assert_file - 1);
+    strncpy(r->assert_func, function ? function : "", sizeof r->assert_func - 1);
+    r->assert_line = (int32_t)line;
+  }
+  real(assertion, file, line, function);
+  __builtin_unreachable();
+}
+
+static void install_fatal_handlers(void) {
+  static char altstack[64 * 1024];
+  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+  sigaltstack(&ss, NULL);
+  struct sigaction sa = {0};
+  sa.sa_sigaction = on_fatal;
+  sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
+  for (size_t i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++) sigaction(fatal_sigs[i], &sa, NULL);
+}
+
+/* ---- the fork server ---- */
+
+static int (*user_main)(int, char **, char **);
+static int ctl_fd = -1, status_fd = -1;
+
+static int read_full(int fd, void *buf, size_t n) {
+  char *p = buf;
+  while (n) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    p += r; n -= (size_t)r;
+  }
+  return 0;
+}
+static int write_full(int fd, const void *buf, size_t n) {
+  const char *p = buf;
+  while (n) {
+    ssize_t r = write(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    p += r; n -= (size_t)r;
+  }
+  return 0;
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  il_real.clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static long task_cpu_ticks(pid_t pid, pid_t tid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  long utime = 0, stime = 0;
+  /* fields after ")": state(3) ... utime(14) stime(15) */
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
+  return utime + stime;
+}
+
+/* Wait for one execution, enforcing the real-time watchdog. */
+static int wait_child(pid_t pid) {
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  uint64_t last = (uint64_t)-1;
+  int64_t since = now_ms(), wd = il.shm->req.watchdog_ms ? il.shm->req.watchdog_ms : 2000;
+  long cpu0 = -1;
+  int32_t tid0 = 0;
+  int killed = 0;
+  for (;;) {
+    int st;
+    pid_t r = waitpid(pid, &st, pidfd >= 0 ? WNOHANG : 0);
+    if (r == pid) { if (pidfd >= 0) close(pidfd); return st; }
+    if (r < 0 && errno != EINTR) { if (pidfd >= 0) close(pidfd); return -1; }
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    il_real.poll(&p, 1, 25);
+    uint64_t prog = il.shm->progress;
+    int64_t t = now_ms();
+    if (prog != last) { last = prog; since = t; tid0 = il.shm->running_tid; cpu0 = task_cpu_ticks(pid, tid0); continue; }
+    if (!killed && t - since >= wd) {
+      long cpu1 = task_cpu_ticks(pid, tid0);
+      long hz = sysconf(_SC_CLK_TCK);
+      /* spinning if it used at least half the wall time on a CPU */
+      il.shm->res.watch_spin = (cpu0 >= 0 && cpu1 >= 0 && (cpu1 - cpu0) * 1000 / hz * 2 >= (t - since)) ? 1 : 0;
+      if (il.shm->res.verdict == IL_V_NONE) {
+        il.shm->res.verdict = IL_V_WATCHDOG;
+        il.shm->res.thread = -1;
+        for (int i = 0; i < IL_MAX_THREADS; i++)
+          if (il.shm->threads[i].os_tid == tid0 && tid0) { il.shm->res.thread = i; break; }
+        il.shm->res.steps = prog;
+      }
+      kill(pid, SIGKILL);
+      killed = 1;
+    }
+  }
+}
+
+static void save_maps(void) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  size_t off = 0;
+  ssize_t n;
+  while (off < IL_MAPS_SIZE - 1 && (n = read(fd, il.shm->maps + off, IL_MAPS_SIZE - 1 - off)) > 0) off += (size_t)n;
+  il.shm->maps[off] = 0;
+  close(fd);
+}
+
+static void pin_cpu(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t s;
+  CPU_ZERO(&s);
+  CPU_SET(cpu, &s);
+  sched_setaffinity(0, sizeof s, &s);
+}
+
+/* Child side: become execution exec_index and run main. */
+static int run_execution(int argc, char **argv, char **envp) {
+  pin_cpu(il.shm->req.cpu);
+  install_fatal_handlers();
+  il_start_execution();
+  int rc = user_main(argc, argv, envp);
+  exit(rc);
+}
+
+static int standalone_main(int argc, char **argv, char **envp, const char *path) {
+  /* replay --gdb: one execution in this very process, so a debugger sees
+   * the program as it is.  The CLI wrote the request and decisions. */
+  il.shm = mmap(NULL, sizeof(struct il_shm), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (il.shm == MAP_FAILED) il_die("cannot map replay state");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) il_die("cannot open the replay decisions file");
+  uint32_t n;
+  if (read_full(fd, &il.shm->req, sizeof il.shm->req) || read_full(fd, &n, sizeof n) ||
+      n > IL_MAX_DECISIONS || read_full(fd, il.shm->decisions, n * sizeof(uint16_t)))
+    il_die("corrupt replay decisions file");
+  close(fd);
+  il.shm->req.replay_len = n;
+  il.standalone = 1;
+  unsetenv(IL_ENV_STANDALONE);
+  unsetenv("LD_PRELOAD");
+  return run_execution(argc, argv, envp);
+}
+
+static int il_main(int argc, char **argv, char **envp) {
+  il_resolve();
+  const char *sa = getenv(IL_ENV_STANDALONE);
+  if (sa) return standalone_main(argc, argv, envp, sa);
+  const char *fds = getenv(IL_ENV_FDS);
+  if (!fds) return user_main(argc, argv, envp); /* preloaded by hand: inert */
+  int shm_fd;
+  if (sscanf(fds, "%d,%d,%d", &shm_fd, &ctl_fd, &status_fd) != 3) il_die("bad " IL_ENV_FDS);
+  il.shm = mmap(NULL, sizeof(struct il_shm), PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+  if (il.shm == MAP_FAILED) il_die("cannot map the shared state");
+  close(shm_fd);
+  if (il.shm->magic != IL_WIRE_MAGIC || il.shm->version != IL_WIRE_VERSION)
+    il_die("this libinterleave.so does not match the interleave CLI (wire version)");
+  unsetenv(IL_ENV_FDS);
+  unsetenv("LD_PRELOAD");
+  /* Warm up backtrace(): its first call loads libgcc_s, which must not
+   * happen inside a signal handler. */
+  void *warm[4];
+  backtrace(warm, 4);
+  il.shm->server_pid = getpid();
+  save_maps();
+  struct il_hello h = {IL_WIRE_MAGIC, IL_WIRE_VERSION, getpid(), 0};
+  if (write_full(status_fd, &h, sizeof h)) _exit(2);
+  for (;;) {
+    char go;
+    if (read_full(ctl_fd, &go, 1)) _exit(0); /* CLI closed: done */
+    uint64_t idx = il.shm->req.exec_index;
+    fflush(NULL);
+    pid_t pid = il_real.fork();
+    if (pid < 0) il_die("fork failed");
+    if (pid == 0) {
+      close(ctl_fd);
+      close(status_fd);
+      return run_execution(argc, argv, envp);
+    }
+    int st = wait_child(pid);
+    il.shm->res.wstatus = st;
+    struct il_done d = {idx, st, 0};
+    if (write_full(status_fd, &d, sizeof d)) _exit(0);
+  }
+}
+
+int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
+                      void (*init)(void), void (*fini)(void), void (*rtld_fini)(void),
+                      void *stack_end) {
+  il_resolve();
+  user_main = main;
+  return il_real.libc_start_main(il_main, argc, argv, init, fini, rtld_fini, stack_end);
+}

@@ -1,0 +1,178 @@
+/* rt.h: the runtime's state, shared by the scheduler and the interceptors.
+ *
+ * Invariant that everything here rests on: while an execution runs, exactly
+ * one controlled thread holds the baton (il.cur) and only that thread reads
+ * or writes the scheduler state below.  So nothing here is locked; the
+ * baton handoff (a release store + FUTEX_WAKE, an acquire load on the other
+ * side) orders every access.
+ */
+#ifndef IL_RT_H
+#define IL_RT_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <poll.h>
+#include "../common/wire.h"
+
+#define IL_TLS __thread __attribute__((tls_model("initial-exec")))
+#define IL_HIDDEN __attribute__((visibility("hidden")))
+#define IL_EXPORT __attribute__((visibility("default")))
+#define IL_NOINLINE __attribute__((noinline))
+#define IL_CALLER ((uint64_t)(uintptr_t)__builtin_return_address(0))
+
+/* Real libc entry points, resolved once with dlsym(RTLD_NEXT). */
+struct il_real {
+  int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+  int (*pthread_join)(pthread_t, void **);
+  int (*pthread_detach)(pthread_t);
+  void (*pthread_exit)(void *) __attribute__((noreturn));
+  int (*mutex_lock)(pthread_mutex_t *);
+  int (*mutex_trylock)(pthread_mutex_t *);
+  int (*mutex_unlock)(pthread_mutex_t *);
+  int (*rw_rdlock)(pthread_rwlock_t *);
+  int (*rw_wrlock)(pthread_rwlock_t *);
+  int (*rw_unlock)(pthread_rwlock_t *);
+  int (*rw_tryrdlock)(pthread_rwlock_t *);
+  int (*rw_trywrlock)(pthread_rwlock_t *);
+  int (*spin_trylock)(pthread_spinlock_t *);
+  pid_t (*fork)(void);
+  int (*sem_post)(sem_t *);
+  int (*sem_trywait)(sem_t *);
+  int (*sem_getvalue)(sem_t *, int *);
+  int (*spin_lock)(pthread_spinlock_t *);
+  int (*spin_unlock)(pthread_spinlock_t *);
+  int (*clock_gettime)(clockid_t, struct timespec *);
+  int (*nanosleep)(const struct timespec *, struct timespec *);
+  int (*poll)(struct pollfd *, nfds_t, int);
+  int (*sched_yield)(void);
+  int (*libc_start_main)(int (*)(int, char **, char **), int, char **,
+                         void (*)(void), void (*)(void), void (*)(void), void *);
+};
+extern IL_HIDDEN struct il_real il_real;
+IL_HIDDEN void il_resolve(void);
+IL_HIDDEN void *il_sym(const char *name, const char *version);
+
+/* A waiting thread's condition; see sched.c:enabled(). */
+struct il_thread {
+  _Atomic uint32_t go;     /* futex word: 1 = holds (or may take) the baton */
+  int idx;
+  int state;               /* enum il_tstate */
+  int op;                  /* pending op (what it waits to do) */
+  void *obj;               /* its object */
+  void *obj2;              /* cond: the mutex to re-acquire */
+  uint64_t pc;             /* call site of the pending op */
+  int64_t deadline;        /* virtual ns, -1: none */
+  int64_t blocked_since;
+  int timed_out;           /* set by the chooser when a deadline fired */
+  uint32_t ev_flags;       /* IL_EV_* for its next recorded event */
+  int signaled;            /* cond/barrier: woken by a signal */
+  uint32_t barrier_gen;
+  struct pollfd *pfds;     /* POLL: what it waits for */
+  nfds_t npfds;
+  pthread_t pt;
+  int32_t os_tid;
+  int detached;
+  int exiting;             /* past its EXIT point; calls run uncontrolled */
+  void *(*start)(void *);
+  void *arg;
+  int c11;                 /* started by thrd_create: int-returning routine */
+  void *retval;
+  uint64_t prio;           /* PCT priority; higher runs first */
+  int nheld;
+  struct il_held held[IL_HELD_MAX];
+};
+
+enum il_kind { K_NONE = 0, K_MUTEX, K_RWLOCK, K_COND, K_SEM, K_BARRIER, K_SPIN, K_ONCE };
+
+/* Shadow of a program synchronization object, keyed by address. */
+struct il_obj {
+  uintptr_t addr;
+  uint8_t kind;
+  uint8_t type;            /* mutex: PTHREAD_MUTEX_* & 3 */
+  int owner;               /* mutex/spin: holder; rwlock: writer; -1 free */
+  int count;               /* recursion / readers / sem value / arrived */
+  int needed;              /* barrier */
+  uint32_t gen;            /* barrier generation */
+  uint64_t acq_pc;
+  int last_signal_thread;  /* cond: last signal/broadcast (for stall) */
+  uint64_t last_signal_pc;
+};
+
+#define IL_OBJ_CAP 8192
+
+struct il_state {
+  int active;              /* an execution is running in this process */
+  int standalone;          /* replay without fork server (gdb) */
+  struct il_shm *shm;
+  struct il_request req;   /* copy of shm->req for this execution */
+  struct il_thread *cur;   /* baton holder */
+  int nthreads;            /* slots used (indices are never reused) */
+  int nlive;               /* not DONE */
+  struct il_thread threads[IL_MAX_THREADS];
+  uint64_t step;           /* decisions made */
+  int64_t vclock;          /* virtual ns since start */
+  uint64_t rng[4];         /* xoshiro256** */
+  /* PCT */
+  uint64_t change_points[16];
+  int nchange;
+  uint64_t low_prio_next;  /* next "lowered" priority value */
+  /* liveness: a suspected stall being checked under a fair schedule */
+  int fair;                /* 1: fair continuation in progress */
+  int fair_suspect;        /* thread suspected stuck */
+  int64_t fair_until;      /* vclock at which the suspicion is confirmed */
+  uint64_t fair_rr;        /* round-robin cursor */
+  struct il_obj objs[IL_OBJ_CAP];
+  int nobjs;
+};
+extern IL_HIDDEN struct il_state il;
+extern IL_HIDDEN IL_TLS struct il_thread *il_me;
+extern IL_HIDDEN IL_TLS int il_in_rt;
+
+/* Is the calling thread under control?  Wrappers fall through to the real
+ * function when not (before main, in the fork server, foreign threads). */
+IL_HIDDEN int il_controlled(void);
+
+/* sched.c */
+IL_HIDDEN int  il_point(int op, void *obj, int64_t deadline, uint64_t pc);
+IL_HIDDEN void il_record(int op, void *obj, int result, uint64_t pc, uint32_t flags);
+IL_HIDDEN void il_thread_exit(void *retval, uint64_t pc);
+IL_HIDDEN struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc);
+IL_HIDDEN void il_park_until_chosen(struct il_thread *t);
+/* A choice that is not who runs next (which waiter a signal wakes):
+ * recorded and replayed like one.  Returns an index into cand. */
+IL_HIDDEN int il_choose_among(struct il_thread **cand, int n);
+IL_HIDDEN void il_deprioritize(struct il_thread *t);
+IL_HIDDEN void il_held_add(struct il_thread *t, void *obj, int op, uint64_t pc);
+IL_HIDDEN void il_held_del(struct il_thread *t, void *obj);
+IL_HIDDEN __attribute__((noreturn)) void il_finish(int verdict, int thread, uint64_t pc, const char *msg);
+IL_HIDDEN void il_start_execution(void);
+IL_HIDDEN void il_snapshot(void);
+IL_HIDDEN uint64_t il_rand(void);
+IL_HIDDEN int64_t il_abs_to_vdeadline(clockid_t clk, const struct timespec *abs);
+IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);
+IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts);
+IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
+
+/* strategy.c */
+IL_HIDDEN void il_strategy_init(void);
+IL_HIDDEN void il_strategy_new_thread(struct il_thread *t);
+/* Pick one of cand[0..n-1]; may return -1 for a replay divergence. */
+IL_HIDDEN int il_strategy_pick(struct il_thread **cand, int n);
+
+/* objects.c */
+IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);
+IL_HIDDEN struct il_obj *il_obj_find(void *addr);
+IL_HIDDEN void il_obj_forget(void *addr);
+
+/* Scoped guard: the runtime's own libc calls never re-enter the wrappers. */
+#define IL_ENTER() (il_in_rt++)
+#define IL_LEAVE() (il_in_rt--)
+
+IL_HIDDEN __attribute__((noreturn)) void il_die(const char *msg);
+
+#endif

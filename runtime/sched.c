@@ -1,0 +1,562 @@
+/* sched.c: the scheduler.  Baton passing, the choice at every scheduling
+ * point, the virtual clock, and the end-of-execution verdicts.
+ *
+ * Overview.  Every controlled thread is either the baton holder (il.cur,
+ * running program code) or parked in il_point() on its own futex word,
+ * announcing the operation it wants to do next (op, obj, deadline).  At a
+ * scheduling point the holder computes the candidates: threads whose
+ * operation can proceed now (a free mutex, a posted semaphore, a finished
+ * join target...) plus threads whose deadline is the earliest pending one
+ * (choosing such a thread fires its timeout and moves the clock there).
+ * The strategy picks one; the decision is recorded; the baton moves.
+ *
+ * Time is virtual: it moves only when a deadline fires (and by 1 us per
+ * clock read, so that a loop polling the clock terminates).  A deadline may
+ * fire while other threads could still run: real threads can be slow, and
+ * that is the race between a timeout and a wake-up that must be explored.
+ * Deadlines fire in order: only the earliest pending one is a candidate.
+ *
+ * No candidates: deadlock (a wait-for cycle) or stall (no cycle).  A
+ * thread blocked with no deadline for --stall-timeout of virtual time while
+ * others keep ticking is suspected stuck; the execution then continues
+ * under a fair schedule (runnable threads round robin, timeouts only when
+ * nothing else can run) for another --stall-timeout, and the stall is
+ * reported only if the thread is still stuck (docs/design.md, "stalls").
+ */
+#include "rt.h"
+#include <errno.h>
+#include <execinfo.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+IL_HIDDEN struct il_state il;
+IL_HIDDEN IL_TLS struct il_thread *il_me;
+IL_HIDDEN IL_TLS int il_in_rt;
+
+#define BASE_MONO_NS (1000LL * 1000000000LL) /* CLOCK_MONOTONIC at vtime 0 */
+
+static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts) {
+  return syscall(SYS_futex, (uint32_t *)w, op, val, ts, NULL, 0);
+}
+
+int il_controlled(void) {
+  if (!il.active || il_in_rt) return 0;
+  struct il_thread *t = il_me;
+  if (!t) {
+    /* A thread we did not create (libc's timer threads, or one started
+     * before main): it runs free.  Say so in the report. */
+    il.shm->res.warnings |= IL_W_UNCONTROLLED_THREAD;
+    return 0;
+  }
+  if (t->exiting) {
+    /* Thread-local destructors after our exit point: uncontrolled. */
+    il.shm->res.warnings |= IL_W_TLS_DTOR;
+    return 0;
+  }
+  return 1;
+}
+
+/* ---- random numbers: xoshiro256**, seeded by splitmix64 ---- */
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t il_rand(void) {
+  uint64_t *s = il.rng, r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+  s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
+  return r;
+}
+
+/* ---- virtual time ---- */
+static int64_t clock_base(clockid_t clk) {
+  switch (clk) {
+  case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI:
+    return il.req.base_realtime_ns;
+  default:
+    return BASE_MONO_NS;
+  }
+}
+void il_vnow(clockid_t clk, struct timespec *ts) {
+  il.vclock += 1000; /* 1 us per read: a loop polling the clock ends */
+  int64_t ns = clock_base(clk) + il.vclock;
+  ts->tv_sec = ns / 1000000000LL;
+  ts->tv_nsec = ns % 1000000000LL;
+}
+static int64_t ts_ns(const struct timespec *t) {
+  if (t->tv_sec > INT64_MAX / 1000000000LL - 1) return INT64_MAX / 2;
+  return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+int64_t il_abs_to_vdeadline(clockid_t clk, const struct timespec *abs) {
+  int64_t d = ts_ns(abs) - clock_base(clk);
+  return d < il.vclock ? il.vclock : d;
+}
+int64_t il_rel_to_vdeadline(const struct timespec *rel) {
+  int64_t d = ts_ns(rel);
+  if (d < 0) d = 0;
+  if (d > INT64_MAX / 4) d = INT64_MAX / 4;
+  return il.vclock + d;
+}
+
+/* ---- held locks, for deadlock reports and rwlock readers ---- */
+void il_held_add(struct il_thread *t, void *obj, int op, uint64_t pc) {
+  if (t->nheld < IL_HELD_MAX) {
+    t->held[t->nheld].obj = (uint64_t)(uintptr_t)obj;
+    t->held[t->nheld].pc = pc;
+    t->held[t->nheld].op = op;
+    t->nheld++;
+  }
+}
+void il_held_del(struct il_thread *t, void *obj) {
+  for (int i = t->nheld - 1; i >= 0; i--)
+    if (t->held[i].obj == (uint64_t)(uintptr_t)obj) {
+      memmove(&t->held[i], &t->held[i + 1], (size_t)(t->nheld - i - 1) * sizeof t->held[0]);
+      t->nheld--;
+      return;
+    }
+}
+static int holds_obj(struct il_thread *t, void *obj) {
+  for (int i = 0; i < t->nheld; i++)
+    if (t->held[i].obj == (uint64_t)(uintptr_t)obj) return 1;
+  return 0;
+}
+
+/* Can t's pending operation proceed now, without a timeout? */
+static int can_proceed(struct il_thread *t) {
+  struct il_obj *o;
+  switch (t->op) {
+  case IL_OP_LOCK: case IL_OP_COND_RELOCK:
+    o = il_obj_find(t->obj);
+    return !o || o->owner < 0 || (o->owner == t->idx && o->type == PTHREAD_MUTEX_RECURSIVE);
+  case IL_OP_SPIN_LOCK:
+    o = il_obj_find(t->obj);
+    return !o || o->owner < 0;
+  case IL_OP_RDLOCK:
+    o = il_obj_find(t->obj);
+    return !o || o->owner < 0;
+  case IL_OP_WRLOCK:
+    o = il_obj_find(t->obj);
+    return !o || (o->owner < 0 && o->count == 0);
+  case IL_OP_COND_WAIT:
+    return t->signaled;
+  case IL_OP_SEM_WAIT:
+    o = il_obj_find(t->obj);
+    return o && o->count > 0;
+  case IL_OP_BARRIER:
+    o = il_obj_find(t->obj);
+    return o && o->gen != t->barrier_gen;
+  case IL_OP_ONCE:
+    o = il_obj_find(t->obj);
+    return !o || o->owner < 0;
+  case IL_OP_JOIN:
+    return ((struct il_thread *)t->obj)->state == IL_T_DONE;
+  case IL_OP_SLEEP:
+    return 0;
+  case IL_OP_POLL: {
+    IL_ENTER();
+    int r = il_real.poll(t->pfds, t->npfds, 0);
+    IL_LEAVE();
+    return r != 0;
+  }
+  default:
+    return 1;
+  }
+}
+
+static int alive(struct il_thread *t) {
+  return t->state != IL_T_FREE && t->state != IL_T_DONE && !t->exiting;
+}
+
+/* ---- baton ---- */
+static void wake(struct il_thread *t) {
+  il.cur = t;
+  atomic_store_explicit(&t->go, 1, memory_order_release);
+  futex(&t->go, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+void il_park_until_chosen(struct il_thread *t) {
+  while (atomic_exchange_explicit(&t->go, 0, memory_order_acquire) == 0)
+    futex(&t->go, FUTEX_WAIT_PRIVATE, 0, NULL);
+  il_me = t;
+  il.shm->running_tid = t->os_tid;
+}
+
+/* ---- verdicts ---- */
+static int find_cycle_from(int start, int *onpath, int *visited);
+
+static int wait_target(struct il_thread *t, int *targets, int max) {
+  /* Who must act before t can proceed?  Threads only; -1 terminated. */
+  int n = 0;
+  struct il_obj *o;
+  if (can_proceed(t) || t->deadline >= 0) return 0;
+  switch (t->op) {
+  case IL_OP_LOCK: case IL_OP_COND_RELOCK: case IL_OP_SPIN_LOCK: case IL_OP_ONCE:
+    o = il_obj_find(t->obj);
+    if (o && o->owner >= 0 && n < max) targets[n++] = o->owner;
+    break;
+  case IL_OP_RDLOCK: case IL_OP_WRLOCK:
+    o = il_obj_find(t->obj);
+    if (o && o->owner >= 0 && n < max) targets[n++] = o->owner;
+    for (int i = 0; i < il.nthreads && n < max; i++)
+      if (i != o->owner && holds_obj(&il.threads[i], t->obj)) targets[n++] = i;
+    break;
+  case IL_OP_JOIN:
+    targets[n++] = ((struct il_thread *)t->obj)->idx;
+    break;
+  }
+  return n;
+}
+
+static int find_cycle_from(int v, int *onpath, int *visited) {
+  if (onpath[v]) return v;
+  if (visited[v]) return -1;
+  visited[v] = onpath[v] = 1;
+  int tg[IL_MAX_THREADS];
+  int n = wait_target(&il.threads[v], tg, IL_MAX_THREADS);
+  for (int i = 0; i < n; i++) {
+    struct il_thread *u = &il.threads[tg[i]];
+    if (!alive(u)) continue;
+    int c = find_cycle_from(tg[i], onpath, visited);
+    if (c >= 0) return c;
+  }
+  onpath[v] = 0;
+  return -1;
+}
+
+/* Signal-handler rendezvous to take the stacks of parked threads. */
+static _Atomic int stack_acks;
+static void on_stack_signal(int sig, siginfo_t *si, void *uc) {
+  (void)sig; (void)si; (void)uc;
+  struct il_thread *t = il_me;
+  if (t) {
+    struct il_thread_info *ti = &il.shm->threads[t->idx];
+    int n;
+    il_capture_stack(ti->stack, &n, 2);
+    ti->nstack = n;
+  }
+  atomic_fetch_add(&stack_acks, 1);
+}
+
+void il_capture_stack(uint64_t *out, int *n, int skip) {
+  void *buf[IL_STACK_DEPTH + 8];
+  IL_ENTER();
+  int k = backtrace(buf, IL_STACK_DEPTH + 8);
+  IL_LEAVE();
+  int j = 0;
+  for (int i = skip; i < k && j < IL_STACK_DEPTH; i++) out[j++] = (uint64_t)(uintptr_t)buf[i];
+  *n = j;
+}
+
+#define SIG_STACK (SIGRTMAX - 2)
+
+void il_snapshot(void) {
+  struct il_shm *s = il.shm;
+  s->res.steps = il.step;
+  s->res.vtime = il.vclock;
+  s->res.ndecisions = (uint32_t)(il.step < IL_MAX_DECISIONS ? il.step : IL_MAX_DECISIONS);
+  s->res.nthreads = il.nthreads;
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *t = &il.threads[i];
+    struct il_thread_info *ti = &s->threads[i];
+    ti->os_tid = t->os_tid;
+    ti->state = t->state == IL_T_DONE ? IL_T_DONE
+              : (can_proceed(t) ? IL_T_RUNNABLE : IL_T_BLOCKED);
+    ti->wait_op = t->op;
+    ti->wait_obj = t->op == IL_OP_JOIN && t->obj ? (uint64_t)((struct il_thread *)t->obj)->idx
+                                                  : (uint64_t)(uintptr_t)t->obj;
+    ti->wait_pc = t->pc;
+    ti->blocked_since = t->blocked_since;
+    ti->deadline = t->deadline;
+    ti->nheld = t->nheld;
+    memcpy(ti->held, t->held, sizeof t->held);
+    ti->nstack = 0;
+  }
+  /* Ask every parked live thread for its stack; bounded wait. */
+  struct sigaction sa = {0};
+  sa.sa_sigaction = on_stack_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigaction(SIG_STACK, &sa, NULL);
+  int want = 0;
+  pid_t pid = getpid();
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *t = &il.threads[i];
+    if (t == il_me || !alive(t) || t->os_tid <= 0) continue;
+    if (syscall(SYS_tgkill, pid, t->os_tid, SIG_STACK) == 0) want++;
+  }
+  struct timespec ms = {0, 1000000};
+  for (int spins = 0; atomic_load(&stack_acks) < want && spins < 200; spins++)
+    il_real.nanosleep(&ms, NULL);
+}
+
+void il_finish(int verdict, int thread, uint64_t pc, const char *msg) {
+  struct il_result *r = &il.shm->res;
+  IL_ENTER();
+  if (r->verdict == IL_V_NONE || r->verdict == IL_V_ASSERT) {
+    if (r->verdict != IL_V_ASSERT) {
+      r->verdict = verdict;
+      r->thread = thread;
+      r->pc = pc;
+      if (msg) { strncpy(r->msg, msg, IL_MSG_SIZE - 1); r->msg[IL_MSG_SIZE - 1] = 0; }
+    }
+  }
+  il_snapshot();
+  if (il_me) {
+    int n;
+    il_capture_stack(il.shm->threads[il_me->idx].stack, &n, 1);
+    il.shm->threads[il_me->idx].nstack = n;
+  }
+  if (il.standalone) {
+    static const char *names[] = {"", "assertion failure", "crash", "deadlock", "stall",
+                                  "hang", "watchdog", "unsupported", "diverged", "limit"};
+    char line[600];
+    int n = snprintf(line, sizeof line, "interleave: replay reached the failure: %s%s%s\n",
+                     names[r->verdict % IL_V__COUNT], r->msg[0] ? ": " : "", r->msg);
+    if (write(2, line, (size_t)n) < 0) { /* nothing to do */ }
+    raise(SIGTRAP); /* under gdb: stop here, every thread in place */
+  }
+  _exit(IL_V__COUNT + 64);
+}
+
+/* No thread can proceed and no deadline is pending. */
+static void no_progress(void) {
+  int onpath[IL_MAX_THREADS] = {0}, visited[IL_MAX_THREADS] = {0};
+  for (int i = 0; i < il.nthreads; i++) {
+    if (!alive(&il.threads[i])) continue;
+    int c = find_cycle_from(i, onpath, visited);
+    if (c >= 0) il_finish(IL_V_DEADLOCK, c, il.threads[c].pc, NULL);
+  }
+  /* Stall: name the thread whose wait is the root, not one joining it. */
+  int culprit = -1;
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *t = &il.threads[i];
+    if (!alive(t)) continue;
+    if (culprit < 0) culprit = i;
+    if (t->op != IL_OP_JOIN) { culprit = i; break; }
+  }
+  il_finish(IL_V_STALL, culprit, culprit >= 0 ? il.threads[culprit].pc : 0, NULL);
+}
+
+static void check_limits(void) {
+  if (il.step >= il.req.max_steps) {
+    il_finish(IL_V_HANG, il_me ? il_me->idx : -1, il_me ? il_me->pc : 0, "max-steps");
+  }
+  if (il.vclock > il.req.max_vtime_ns)
+    il_finish(IL_V_HANG, il_me ? il_me->idx : -1, il_me ? il_me->pc : 0, "max-virtual-time");
+}
+
+/* Liveness: start or settle a stall suspicion (see the file header). */
+static void check_stall(void) {
+  if (il.req.stall_timeout_ns <= 0) return;
+  if (il.fair) {
+    struct il_thread *s = &il.threads[il.fair_suspect];
+    if (!alive(s) || can_proceed(s) || s->deadline >= 0) { il.fair = 0; return; }
+    if (il.vclock >= il.fair_until)
+      il_finish(IL_V_STALL, s->idx, s->pc, "stuck while other threads kept running");
+    return;
+  }
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *t = &il.threads[i];
+    if (!alive(t) || t->deadline >= 0 || t == il.cur) continue;
+    if (il.vclock - t->blocked_since > il.req.stall_timeout_ns && !can_proceed(t)) {
+      il.fair = 1;
+      il.fair_suspect = i;
+      il.fair_until = il.vclock + il.req.stall_timeout_ns;
+      return;
+    }
+  }
+}
+
+/* Fair continuation: runnable threads round robin; a timeout only when
+ * nothing else can run. */
+static int fair_pick(struct il_thread **cand, int n) {
+  int best = -1;
+  for (int k = 0; k < n; k++) {
+    if (!can_proceed(cand[k])) continue;
+    uint64_t d = ((uint64_t)cand[k]->idx + IL_MAX_THREADS - il.fair_rr % IL_MAX_THREADS) % IL_MAX_THREADS;
+    if (best < 0 || d < ((uint64_t)cand[best]->idx + IL_MAX_THREADS - il.fair_rr % IL_MAX_THREADS) % IL_MAX_THREADS)
+      best = k;
+  }
+  if (best < 0) best = 0;
+  il.fair_rr = (uint64_t)cand[best]->idx + 1;
+  return best;
+}
+
+/* Choose who runs next.  `self` is the caller if it is still a candidate
+ * (parked at a point), NULL if it is leaving.  Returns NULL only when no
+ * thread is alive any more.  Never returns if the execution must end. */
+static struct il_thread *choose(struct il_thread *self) {
+  struct il_thread *cand[IL_MAX_THREADS];
+  int n = 0, nready = 0;
+  int64_t earliest = INT64_MAX;
+  for (;;) {
+    n = nready = 0;
+    earliest = INT64_MAX;
+    for (int i = 0; i < il.nthreads; i++) {
+      struct il_thread *t = &il.threads[i];
+      if (!alive(t)) continue;
+      if (can_proceed(t)) { cand[n++] = t; nready++; }
+      else if (t->deadline >= 0 && t->deadline < earliest) earliest = t->deadline;
+    }
+    if (earliest != INT64_MAX)
+      for (int i = 0; i < il.nthreads; i++) {
+        struct il_thread *t = &il.threads[i];
+        if (alive(t) && !can_proceed(t) && t->deadline >= 0 && t->deadline <= earliest)
+          cand[n++] = t;
+      }
+    if (n > 0) break;
+    if (il.nlive == 0) return NULL;
+    no_progress();
+  }
+  int k;
+  if (il.req.strategy == IL_STRAT_REPLAY) {
+    k = il_strategy_pick(cand, n);
+    if (k < 0)
+      il_finish(IL_V_DIVERGED, self ? self->idx : -1, self ? self->pc : 0,
+                "the program did not follow the recorded schedule");
+  } else {
+    k = il.fair ? fair_pick(cand, n) : il_strategy_pick(cand, n);
+    if (il.step < IL_MAX_DECISIONS) il.shm->decisions[il.step] = (uint16_t)cand[k]->idx;
+  }
+  struct il_thread *t = cand[k];
+  t->ev_flags = 0;
+  if (self && t != self && can_proceed(self)) t->ev_flags |= IL_EV_PREEMPT;
+  if (il.fair) t->ev_flags |= IL_EV_FAIRMODE;
+  if (!can_proceed(t)) {
+    /* Its deadline fires.  Time moves; a thread that fired a timeout while
+     * others could run yields its priority, so a polling loop cannot
+     * starve them forever. */
+    t->timed_out = 1;
+    t->ev_flags |= IL_EV_TIMEOUT;
+    if (t->deadline > il.vclock) il.vclock = t->deadline;
+    if (nready > 0) il_deprioritize(t);
+  }
+  il.step++;
+  il.shm->progress = il.step;
+  check_limits();
+  check_stall();
+  return t;
+}
+
+int il_choose_among(struct il_thread **cand, int n) {
+  if (n <= 1) return 0;
+  int k = il_strategy_pick(cand, n);
+  if (il.req.strategy == IL_STRAT_REPLAY) {
+    if (k < 0)
+      il_finish(IL_V_DIVERGED, il_me->idx, il_me->pc, "the program did not follow the recorded schedule");
+  } else if (il.step < IL_MAX_DECISIONS) {
+    il.shm->decisions[il.step] = (uint16_t)cand[k]->idx;
+  }
+  il.step++;
+  il.shm->progress = il.step;
+  return k;
+}
+
+int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
+  struct il_thread *me = il_me;
+  me->op = op;
+  me->obj = obj;
+  me->deadline = deadline;
+  me->pc = pc;
+  me->timed_out = 0;
+  me->blocked_since = il.vclock;
+  struct il_thread *t = choose(me);
+  if (t != me) {
+    wake(t);
+    il_park_until_chosen(me);
+  }
+  me->deadline = -1;
+  return me->timed_out;
+}
+
+void il_record(int op, void *obj, int result, uint64_t pc, uint32_t flags) {
+  struct il_shm *s = il.shm;
+  struct il_thread *me = il_me;
+  uint64_t i = s->nevents++ % IL_EVENT_RING;
+  struct il_event *e = &s->events[i];
+  e->step = (uint32_t)il.step;
+  e->thread = (uint16_t)me->idx;
+  e->op = (uint16_t)op;
+  e->result = result;
+  e->flags = flags | me->ev_flags;
+  me->ev_flags = 0;
+  e->obj = (uint64_t)(uintptr_t)obj;
+  e->pc = pc;
+  e->vtime = il.vclock;
+  if (il.req.flags & IL_F_STACKS) {
+    int n;
+    uint64_t st[IL_STACK_DEPTH];
+    il_capture_stack(st, &n, 2);
+    for (int j = 0; j < 4; j++) s->event_stacks[i][j] = j < n ? st[j] : 0;
+  }
+}
+
+struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc) {
+  if (il.nthreads >= IL_MAX_THREADS)
+    il_finish(IL_V_LIMIT, il_me ? il_me->idx : -1, pc, "more than 128 threads in one execution");
+  struct il_thread *t = &il.threads[il.nthreads];
+  memset(t, 0, sizeof *t);
+  t->idx = il.nthreads++;
+  t->state = IL_T_RUNNABLE;
+  t->op = IL_OP_START;
+  t->deadline = -1;
+  t->start = start;
+  t->arg = arg;
+  t->pc = pc;
+  il.nlive++;
+  il_strategy_new_thread(t);
+  struct il_thread_info *ti = &il.shm->threads[t->idx];
+  memset(ti, 0, sizeof *ti);
+  ti->start_routine = (uint64_t)(uintptr_t)start;
+  ti->create_pc = pc;
+  ti->parent = il_me ? il_me->idx : -1;
+  return t;
+}
+
+/* The caller's thread is done: it leaves the run queue and hands the
+ * baton on without waiting for it again. */
+void il_thread_exit(void *retval, uint64_t pc) {
+  struct il_thread *me = il_me;
+  il_point(IL_OP_EXIT, NULL, -1, pc);
+  me->retval = retval;
+  me->state = IL_T_DONE;
+  il.nlive--;
+  il_record(IL_OP_EXIT, NULL, 0, pc, 0);
+  me->exiting = 1;
+  struct il_thread *t = choose(NULL);
+  if (t) wake(t);
+}
+
+/* Set up the scheduler for one execution; the calling (main) thread
+ * becomes thread 0 and holds the baton. */
+void il_start_execution(void) {
+  il.req = il.shm->req;
+  il.step = 0;
+  il.vclock = 0;
+  il.nthreads = 0;
+  il.nlive = 0;
+  il.fair = 0;
+  il.nobjs = 0;
+  memset(il.objs, 0, sizeof il.objs);
+  memset(&il.shm->res, 0, sizeof il.shm->res);
+  il.shm->res.thread = -1;
+  il.shm->nevents = 0;
+  il.shm->progress = 0;
+  uint64_t z = il.req.seed;
+  for (int i = 0; i < 4; i++) {
+    z += 0x9e3779b97f4a7c15ULL;
+    uint64_t x = z;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    il.rng[i] = x ^ (x >> 31);
+  }
+  il_strategy_init();
+  struct il_thread *m = il_new_thread(NULL, NULL, 0);
+  m->os_tid = (int32_t)syscall(SYS_gettid);
+  m->pt = pthread_self();
+  m->op = -1;
+  il.cur = m;
+  il_me = m;
+  il.shm->running_tid = m->os_tid;
+  il.shm->threads[0].os_tid = m->os_tid;
+  il.active = 1;
+  il_record(IL_OP_START, NULL, 0, 0, 0);
+}
