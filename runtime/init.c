@@ -100,6 +100,9 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv) {
     il_capture_stack(r->stack, &n, 1);
     r->nstack = n;
     il_snapshot();
+    struct il_thread_info *ti = &il.shm->threads[il_me->idx];
+    memcpy(ti->stack, r->stack, sizeof r->stack);
+    ti->nstack = n;
   }
   il_in_rt--;
   signal(sig, SIG_DFL);
@@ -112,7 +115,7 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv) {
 }
 
 /* glibc's assert() ends here; record the message, then let it abort. */
-void __assert_fail(const char *assertion, const char *file, unsigned int line,
+IL_EXPORT void __assert_fail(const char *assertion, const char *file, unsigned int line,
                    const char *function) {
   static void (*real)(const char *, const char *, unsigned int, const char *);
   if (!real) real = il_sym("__assert_fail", NULL);
@@ -313,7 +316,7 @@ static int il_main(int argc, char **argv, char **envp) {
   }
 }
 
-int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
+IL_EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
                       void (*init)(void), void (*fini)(void), void (*rtld_fini)(void),
                       void *stack_end) {
   il_resolve();

@@ -1,0 +1,125 @@
+/* cli.h: the interleave command's phases and the data passed between them.
+ *
+ *   main.c      options (one registry), subcommands
+ *   target.c    checking the program (ELF, PT_INTERP, hash), the runtime path
+ *   worker.c    one fork server: start, run one execution, stop
+ *   explore.c   the campaign: executions, verdicts, stopping rules
+ *   schedfile.c the schedule file (versioned text), read and write
+ *   report.c    symbolization (libdw) and the printed report
+ *   replay.c    `interleave replay [--gdb]`
+ */
+#ifndef IL_CLI_H
+#define IL_CLI_H
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "../common/wire.h"
+
+#define EXIT_OK 0
+#define EXIT_BUG 1
+#define EXIT_TOOL 2
+
+struct options {
+  uint64_t runs;
+  double time_limit;       /* seconds, 0: none */
+  uint64_t seed;
+  int seed_given;
+  int strategy;            /* enum il_strategy */
+  unsigned depth;
+  int keep_going;
+  uint64_t max_steps;
+  double max_vtime;        /* seconds */
+  double stall_timeout;    /* seconds, 0: off */
+  unsigned watchdog_ms;
+  int ok_exit[32];
+  int nok_exit;
+  const char *out_dir;
+  int full_trace;
+  int context;             /* timeline rows shown */
+  int jobs;
+  int quiet;
+};
+
+/* The program under test. */
+struct target {
+  char path[4096];         /* absolute */
+  char **argv;             /* argv[0] as the user gave it */
+  int argc;
+  uint64_t hash;           /* FNV-1a 64 of the file's bytes */
+  char runtime[4096];
+};
+
+struct worker {
+  pid_t pid;               /* the fork server */
+  int ctl, status;         /* pipe ends: ctl we write, status we read */
+  struct il_shm *shm;
+  int cpu;
+  int out_fd;              /* the program's stdout/stderr go here */
+};
+
+/* One execution's outcome, copied out of shared memory. */
+struct outcome {
+  uint64_t exec_index;
+  int bug;                 /* 1: a bug; 0: passed */
+  int kind;                /* enum bug_kind */
+  struct il_result res;
+};
+
+enum bug_kind {
+  BUG_NONE = 0, BUG_ASSERT, BUG_CRASH, BUG_EXIT, BUG_DEADLOCK, BUG_STALL, BUG_HANG,
+  BUG_WATCHDOG, BUG_UNSUPPORTED, BUG_DIVERGED, BUG_LIMIT
+};
+const char *bug_kind_name(int kind);
+
+/* A schedule file's contents. */
+struct schedule {
+  char program[4096];
+  int argc;
+  char **argv;
+  uint64_t hash;
+  uint64_t seed, exec_index;
+  struct il_request req;   /* strategy, limits, base time as recorded */
+  int strategy;            /* the search strategy that found it */
+  int kind;
+  int thread;
+  uint64_t pc;
+  uint32_t n;
+  uint16_t *decisions;
+};
+
+/* target.c */
+int target_init(struct target *t, int argc, char **argv);
+int find_runtime(char *out, size_t n);
+uint64_t file_hash(const char *path, int *err);
+
+/* worker.c */
+int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd);
+int worker_run(struct worker *w, const struct il_request *req, const uint16_t *decisions,
+               uint32_t ndec, struct outcome *o, const struct options *opt);
+void worker_stop(struct worker *w);
+int classify(const struct il_result *r, const struct options *opt);
+
+/* explore.c */
+int cmd_run(struct options *opt, struct target *t);
+void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx,
+                  uint64_t est_steps, int64_t base_rt);
+uint64_t exec_seed(uint64_t seed, uint64_t idx);
+
+/* schedfile.c */
+int sched_write(const char *path, const struct schedule *s);
+/* Returns 0, or -1 with a one-line reason in err. */
+int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size_t errn);
+int sched_read(const char *path, struct schedule *s, char *err, size_t errn);
+void sched_free(struct schedule *s);
+
+/* report.c */
+void report_print(FILE *f, const struct il_shm *shm, const struct outcome *o,
+                  const struct options *opt, const char *sched_path, const char *program_output);
+
+/* replay.c */
+int cmd_replay(int argc, char **argv, struct options *opt);
+
+void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void die_tool(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,170 @@
+/* main.c: the interleave command.  Every option lives in one table, so a
+ * typo is an error before ten thousand executions start. */
+#include "cli.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void die_usage(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("interleave: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(EXIT_TOOL);
+}
+void die_tool(const char *fmt, ...) __attribute__((alias("die_usage")));
+
+static const char usage[] =
+    "usage: interleave run [options] -- PROGRAM [ARGS...]\n"
+    "       interleave replay [--gdb] [--full-trace] FILE\n"
+    "\n"
+    "Runs a dynamically linked pthreads program many times, each under a different\n"
+    "controlled interleaving with virtual time; reports the first bug as a timeline.\n"
+    "Exit status: 0 no bug found, 1 bug found, 2 usage or tool error.\n"
+    "\n"
+    "run options:\n"
+    "  -n, --runs N             executions at most (default 10000)\n"
+    "      --time-limit SEC     stop after this much wall time\n"
+    "      --seed S             run seed (default: random, printed)\n"
+    "      --strategy pct|random  scheduling strategy (default pct)\n"
+    "      --depth D            PCT bug depth (default 3)\n"
+    "      --keep-going         report every distinct bug, not just the first\n"
+    "      --max-steps N        scheduling points per execution (default 200000)\n"
+    "      --max-virtual-time SEC  virtual time per execution (default 3600)\n"
+    "      --stall-timeout SEC  virtual time a thread may stay blocked while others\n"
+    "                           run before it is suspected stuck (default 60, 0 off)\n"
+    "      --watchdog MS        real time without a scheduling point (default 2000)\n"
+    "      --ok-exit LIST       exit codes that are not bugs (default 0)\n"
+    "      --out DIR            where schedules go (default ./interleave-out)\n"
+    "      --full-trace         print every step, not just the last ones\n"
+    "  -j, --jobs N             parallel workers (accepted; see docs/design.md)\n"
+    "  -q, --quiet              only the report\n";
+
+enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP };
+static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
+    {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
+    {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
+    {"max-steps", 0, 1, O_MAXSTEPS},   {"max-virtual-time", 0, 1, O_MAXVT},
+    {"stall-timeout", 0, 1, O_STALL},  {"watchdog", 0, 1, O_WATCHDOG},  {"ok-exit", 0, 1, O_OKEXIT},
+    {"out", 0, 1, O_OUT},              {"full-trace", 0, 0, O_FULL},    {"jobs", 'j', 1, O_JOBS},
+    {"quiet", 'q', 0, O_QUIET},        {"gdb", 0, 0, O_GDB},            {"help", 'h', 0, O_HELP},
+};
+
+static uint64_t num(const char *opt, const char *v, uint64_t max) {
+  char *e;
+  errno = 0;
+  if (!v || !*v || *v == '-') die_usage("--%s: expected a non-negative number, got '%s'", opt, v ? v : "");
+  unsigned long long x = strtoull(v, &e, 0);
+  if (errno || *e || x > max) die_usage("--%s: bad number '%s'", opt, v);
+  return x;
+}
+static double real_num(const char *opt, const char *v) {
+  char *e;
+  errno = 0;
+  double x = v ? strtod(v, &e) : -1;
+  if (!v || errno || *e || x < 0) die_usage("--%s: expected a non-negative number, got '%s'", opt, v ? v : "");
+  return x;
+}
+
+/* Parse options from argv[i...]; returns the index of the first operand.
+ * `gdb` is set only where the subcommand accepts --gdb. */
+int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
+  for (; i < argc; i++) {
+    char *a = argv[i];
+    if (!strcmp(a, "--")) return i + 1;
+    if (a[0] != '-' || !a[1]) return i;
+    const char *val = NULL;
+    int id = -1, takes = 0;
+    const char *name = a;
+    if (a[1] == '-') {
+      char *eq = strchr(a + 2, '=');
+      size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+      for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++)
+        if (strlen(optab[k].lng) == len && !strncmp(optab[k].lng, a + 2, len)) { id = optab[k].id; takes = optab[k].arg; name = optab[k].lng; }
+      if (id < 0) die_usage("unknown option '%s' (see interleave --help)", a);
+      if (eq) { if (!takes) die_usage("--%s takes no value", name); val = eq + 1; }
+    } else {
+      for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++)
+        if (optab[k].shrt && optab[k].shrt == a[1]) { id = optab[k].id; takes = optab[k].arg; name = optab[k].lng; }
+      if (id < 0) die_usage("unknown option '%s' (see interleave --help)", a);
+      if (a[2]) { if (!takes) die_usage("unknown option '%s'", a); val = a + 2; }
+    }
+    if (takes && !val) {
+      if (i + 1 >= argc) die_usage("--%s needs a value", name);
+      val = argv[++i];
+    }
+    switch (id) {
+    case O_RUNS: o->runs = num(name, val, UINT64_MAX); break;
+    case O_TIME: o->time_limit = real_num(name, val); break;
+    case O_SEED: o->seed = num(name, val, UINT64_MAX); o->seed_given = 1; break;
+    case O_STRAT:
+      if (!strcmp(val, "pct")) o->strategy = IL_STRAT_PCT;
+      else if (!strcmp(val, "random")) o->strategy = IL_STRAT_RANDOM;
+      else die_usage("--strategy: unknown strategy '%s' (pct, random)", val);
+      break;
+    case O_DEPTH: o->depth = (unsigned)num(name, val, 16); if (!o->depth) die_usage("--depth must be 1..16"); break;
+    case O_KEEP: o->keep_going = 1; break;
+    case O_MAXSTEPS: o->max_steps = num(name, val, IL_MAX_DECISIONS - 1); if (!o->max_steps) die_usage("--max-steps must be positive"); break;
+    case O_MAXVT: o->max_vtime = real_num(name, val); break;
+    case O_STALL: o->stall_timeout = real_num(name, val); break;
+    case O_WATCHDOG: o->watchdog_ms = (unsigned)num(name, val, 3600000); if (o->watchdog_ms < 10) die_usage("--watchdog must be at least 10 ms"); break;
+    case O_OKEXIT: {
+      o->nok_exit = 0;
+      char *copy = strdup(val), *save, *tok;
+      for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (o->nok_exit >= 32) die_usage("--ok-exit: too many codes");
+        o->ok_exit[o->nok_exit++] = (int)num(name, tok, 255);
+      }
+      free(copy);
+      break;
+    }
+    case O_OUT: o->out_dir = val; break;
+    case O_FULL: o->full_trace = 1; break;
+    case O_JOBS: o->jobs = (int)num(name, val, 1024); break;
+    case O_QUIET: o->quiet = 1; break;
+    case O_GDB: if (!gdb) die_usage("--gdb is an option of interleave replay"); *gdb = 1; break;
+    case O_HELP: fputs(usage, stdout); exit(EXIT_OK);
+    }
+  }
+  return i;
+}
+
+static void defaults(struct options *o) {
+  memset(o, 0, sizeof *o);
+  o->runs = 10000;
+  o->strategy = IL_STRAT_PCT;
+  o->depth = 3;
+  o->max_steps = 200000;
+  o->max_vtime = 3600;
+  o->stall_timeout = 60;
+  o->watchdog_ms = 2000;
+  o->ok_exit[0] = 0;
+  o->nok_exit = 1;
+  o->out_dir = "interleave-out";
+  o->context = 24;
+  o->jobs = 1;
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  struct options opt;
+  defaults(&opt);
+  if (argc < 2) { fputs(usage, stderr); return EXIT_TOOL; }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) { fputs(usage, stdout); return EXIT_OK; }
+  if (!strcmp(cmd, "--version")) { printf("interleave 0.1 (wire %d)\n", IL_WIRE_VERSION); return EXIT_OK; }
+  if (!strcmp(cmd, "run")) {
+    int first = parse_options(argc, argv, 2, &opt, NULL);
+    struct target t;
+    memset(&t, 0, sizeof t);
+    target_init(&t, argc - first, argv + first);
+    return cmd_run(&opt, &t);
+  }
+  if (!strcmp(cmd, "replay")) return cmd_replay(argc, argv, &opt);
+  die_usage("unknown command '%s' (run, replay; see interleave --help)", cmd);
+}

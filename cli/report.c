@@ -1,0 +1,455 @@
+/* report.c: turning one execution's record into the report a person reads:
+ * a title, the interleaving as a timeline (one column per thread), the
+ * kind-specific explanation, each thread's state and stack, a one-line
+ * SUMMARY, and the replay command.
+ *
+ * The runtime records raw addresses only; symbols come from here, with
+ * libdwfl over the fork server's /proc/self/maps (saved in shared memory),
+ * since the execution's process is gone by now.  Nothing printed depends on
+ * wall time, so the same seed prints the same report byte for byte.
+ */
+#include "cli.h"
+#include <elfutils/libdwfl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *op_names[] = {
+#define X(e, name, blocking) name,
+#include "../common/events.def"
+#undef X
+};
+static const char *opname(int op) { return op >= 0 && op < IL_OP__COUNT ? op_names[op] : "?"; }
+
+/* ---- symbols ---- */
+static Dwfl *dwfl;
+static const Dwfl_Callbacks callbacks = {
+    .find_elf = dwfl_linux_proc_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+static void sym_open(const char *maps) {
+  dwfl = dwfl_begin(&callbacks);
+  if (!dwfl) return;
+  FILE *f = fmemopen((void *)maps, strnlen(maps, IL_MAPS_SIZE), "r");
+  if (!f || dwfl_linux_proc_maps_report(dwfl, f) != 0) {
+    if (f) fclose(f);
+    dwfl_end(dwfl);
+    dwfl = NULL;
+    return;
+  }
+  fclose(f);
+  dwfl_report_end(dwfl, NULL, NULL);
+}
+
+static int in_runtime(uint64_t pc) {
+  if (!dwfl) return 0;
+  Dwfl_Module *m = dwfl_addrmodule(dwfl, pc);
+  const char *name = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL) : NULL;
+  return name && strstr(name, "libinterleave");
+}
+
+/* Function and "file:line" of a code address (ret: a return address, so
+ * the call instruction is the byte before). */
+static void sym_pc(uint64_t pc, int ret, char *fn, size_t fnn, char *loc, size_t locn) {
+  snprintf(fn, fnn, "0x%" PRIx64, pc);
+  loc[0] = 0;
+  if (!dwfl || !pc) return;
+  Dwarf_Addr a = ret ? pc - 1 : pc;
+  Dwfl_Module *m = dwfl_addrmodule(dwfl, a);
+  if (!m) return;
+  const char *name = dwfl_module_addrname(m, a);
+  if (name) snprintf(fn, fnn, "%s", name);
+  Dwfl_Line *l = dwfl_module_getsrc(m, a);
+  int line = 0;
+  const char *file = l ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;
+  if (file) {
+    const char *b = strrchr(file, '/');
+    snprintf(loc, locn, "%s:%d", b ? b + 1 : file, line);
+  } else {
+    const char *mn = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    const char *b = mn ? strrchr(mn, '/') : NULL;
+    if (mn) snprintf(loc, locn, "(%s)", b ? b + 1 : mn);
+  }
+}
+
+static void sym_obj(uint64_t addr, char *out, size_t n) {
+  snprintf(out, n, "0x%" PRIx64, addr);
+  if (!dwfl || !addr) return;
+  Dwfl_Module *m = dwfl_addrmodule(dwfl, addr);
+  if (!m) return;
+  GElf_Off off;
+  GElf_Sym sym;
+  const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+  if (!name || (off >= sym.st_size && !(off == 0 && sym.st_size == 0))) return;
+  if (off) snprintf(out, n, "%s+%" PRIu64, name, (uint64_t)off);
+  else snprintf(out, n, "%s", name);
+}
+
+/* ---- threads ---- */
+static char tnames[IL_MAX_THREADS][64];
+static void name_threads(const struct il_shm *s, int n) {
+  for (int i = 0; i < n; i++) {
+    char fn[128], loc[128];
+    if (i == 0) { snprintf(tnames[i], sizeof tnames[i], "T0 main"); continue; }
+    sym_pc(s->threads[i].start_routine, 0, fn, sizeof fn, loc, sizeof loc);
+    snprintf(tnames[i], sizeof tnames[i], "T%d %.50s", i, fn);
+  }
+}
+static const char *tname(int i) { return i >= 0 && i < IL_MAX_THREADS ? tnames[i] : "T?"; }
+
+/* Who holds obj, from the threads' held lists (-1: nobody). */
+static int holder_of(const struct il_shm *s, int n, uint64_t obj, uint64_t *pc) {
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < s->threads[i].nheld && k < IL_HELD_MAX; k++)
+      if (s->threads[i].held[k].obj == obj) { if (pc) *pc = s->threads[i].held[k].pc; return i; }
+  return -1;
+}
+
+static void fmt_vtime(int64_t ns, char *out, size_t n) {
+  snprintf(out, n, "%" PRId64 ".%03ds", ns / 1000000000, (int)((ns / 1000000) % 1000));
+}
+
+/* "lock registry_mu -> timeout" */
+static void describe(const struct il_event *e, char *out, size_t n) {
+  char obj[128] = "";
+  switch (e->op) {
+  case IL_OP_CREATE: case IL_OP_JOIN: case IL_OP_DETACH:
+    snprintf(obj, sizeof obj, "T%d", (int)e->obj);
+    break;
+  case IL_OP_START: case IL_OP_EXIT: case IL_OP_YIELD: case IL_OP_SLEEP:
+    break;
+  default:
+    sym_obj(e->obj, obj, sizeof obj);
+  }
+  const char *op = opname(e->op);
+  char extra[96] = "";
+  char t[32];
+  switch (e->op) {
+  case IL_OP_COND_SIGNAL:
+    if (e->result >= 0) snprintf(extra, sizeof extra, " -> wakes T%d", e->result);
+    else snprintf(extra, sizeof extra, " -> no waiter");
+    break;
+  case IL_OP_COND_BCAST:
+    snprintf(extra, sizeof extra, " -> wakes %d", e->result);
+    break;
+  case IL_OP_COND_RELOCK:
+    op = e->result ? "timeout, relock" : "woken, relock";
+    break;
+  case IL_OP_SLEEP:
+    fmt_vtime(e->vtime, t, sizeof t);
+    snprintf(extra, sizeof extra, " (woke at t=%s)", t);
+    break;
+  case IL_OP_SEM_POST:
+    snprintf(extra, sizeof extra, " (value %d)", e->result);
+    break;
+  case IL_OP_POLL:
+    snprintf(extra, sizeof extra, e->result ? " -> ready" : " -> timeout");
+    break;
+  case IL_OP_BARRIER:
+    if (e->result) snprintf(extra, sizeof extra, " (serial)");
+    break;
+  default:
+    if (e->result == 16) snprintf(extra, sizeof extra, " -> busy");
+    else if (e->result == 110) snprintf(extra, sizeof extra, " -> timeout");
+    else if (e->result == 35) snprintf(extra, sizeof extra, " -> EDEADLK");
+    else if (e->result == 11) snprintf(extra, sizeof extra, " -> busy");
+  }
+  snprintf(out, n, "%.40s%s%.100s%.90s", op, obj[0] ? " " : "", obj, extra);
+}
+
+#define COLW 38
+
+static void cell(FILE *f, int col, int ncol, const char *text) {
+  fprintf(f, "%*s%-*.*s", col * (COLW + 2), "", COLW, COLW, text);
+  (void)ncol;
+  fputc('\n', f);
+}
+
+static void print_row(FILE *f, const char *stepcol, int col, int ncol, const char *l1, const char *l2) {
+  fprintf(f, " %6s  ", stepcol);
+  cell(f, col, ncol, l1);
+  if (l2 && *l2) {
+    fprintf(f, " %6s  ", "");
+    cell(f, col, ncol, l2);
+  }
+}
+
+static void event_site(const struct il_shm *s, uint64_t i, const struct il_event *e, char *out, size_t n) {
+  char fn[128], loc[128];
+  uint64_t pc = e->pc;
+  (void)s; (void)i;
+  if (!pc) { out[0] = 0; return; }
+  sym_pc(pc, 1, fn, sizeof fn, loc, sizeof loc);
+  snprintf(out, n, "  in %s %s", fn, loc);
+}
+
+static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
+  int k = 0;
+  for (int i = 0; i < n && i < IL_STACK_DEPTH; i++) {
+    if (in_runtime(st[i])) continue;
+    char fn[128], loc[128];
+    sym_pc(st[i], first_is_ret || i > 0, fn, sizeof fn, loc, sizeof loc);
+    if (!strncmp(fn, "__libc_start", 12) || !strcmp(fn, "_start") || !strcmp(fn, "start_thread") ||
+        !strcmp(fn, "clone3") || !strcmp(fn, "__clone3")) break;
+    if (!strcmp(fn, "__restore_rt") || !strncmp(fn, "__pthread_kill", 14) || !strcmp(fn, "raise") ||
+        !strcmp(fn, "abort") || !strncmp(fn, "__assert_fail", 13))
+      continue;
+    fprintf(f, "    #%d %s %s\n", k++, fn, loc);
+  }
+  if (k == 0) fprintf(f, "    (no stack)\n");
+}
+
+static const char *sig_name(int s) {
+  switch (s) {
+  case SIGSEGV: return "SIGSEGV";
+  case SIGBUS: return "SIGBUS";
+  case SIGFPE: return "SIGFPE";
+  case SIGILL: return "SIGILL";
+  case SIGABRT: return "SIGABRT";
+  case SIGKILL: return "SIGKILL";
+  default: return "signal";
+  }
+}
+
+/* The location a SUMMARY names: assert site, fault pc, or the culprit's
+ * pending call. */
+static void summary_site(const struct il_shm *s, const struct outcome *o, char *fn, size_t fnn, char *loc, size_t locn) {
+  const struct il_result *r = &o->res;
+  if (o->kind == BUG_ASSERT && r->assert_file[0]) {
+    const char *b = strrchr(r->assert_file, '/');
+    snprintf(loc, locn, "%.120s:%d", b ? b + 1 : r->assert_file, r->assert_line);
+    snprintf(fn, fnn, "%.127s", r->assert_func);
+    return;
+  }
+  if (o->kind == BUG_WATCHDOG && r->thread >= 0) {
+    sym_pc(s->threads[r->thread].wait_pc, 1, fn, fnn, loc, locn);
+    return;
+  }
+  sym_pc(r->pc, o->kind != BUG_CRASH, fn, fnn, loc, locn);
+}
+
+void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, const struct options *opt,
+                  const char *sched_path, const char *program_output) {
+  const struct il_result *r = &o->res;
+  sym_open(s->maps);
+  int nt = r->nthreads > 0 && r->nthreads <= IL_MAX_THREADS ? r->nthreads : 1;
+  name_threads(s, nt);
+  char fn[160], loc[160], obj[128], t1[32];
+
+  fprintf(f, "==================================================================\n");
+  switch (o->kind) {
+  case BUG_ASSERT:
+    fprintf(f, "ERROR: interleave: assertion failed in thread %s\n", tname(r->thread));
+    fprintf(f, "  \"%s\"\n", r->msg);
+    break;
+  case BUG_CRASH:
+    if (r->verdict == IL_V_CRASH) {
+      sym_pc(r->pc, 0, fn, sizeof fn, loc, sizeof loc);
+      fprintf(f, "ERROR: interleave: %s in thread %s at %s %s", sig_name(r->signo), tname(r->thread), fn, loc);
+      if (r->signo == SIGSEGV || r->signo == SIGBUS) fprintf(f, " (address 0x%" PRIx64 ")", r->addr);
+      fputc('\n', f);
+    } else {
+      fprintf(f, "ERROR: interleave: the program was killed by %s\n", sig_name(WTERMSIG(r->wstatus)));
+    }
+    break;
+  case BUG_EXIT:
+    fprintf(f, "ERROR: interleave: the program exited with status %d\n", WEXITSTATUS(r->wstatus));
+    break;
+  case BUG_DEADLOCK:
+    fprintf(f, "ERROR: interleave: deadlock: threads wait for each other in a cycle\n");
+    break;
+  case BUG_STALL:
+    fprintf(f, "ERROR: interleave: stall: thread %s waits forever%s%s\n", tname(r->thread),
+            r->msg[0] ? ", " : "", r->msg);
+    break;
+  case BUG_HANG:
+    fprintf(f, "ERROR: interleave: hang: the execution did not finish within --%s\n", r->msg);
+    break;
+  case BUG_WATCHDOG:
+    fprintf(f, "ERROR: interleave: watchdog: thread %s reached no scheduling point for %u ms (%s)\n",
+            tname(r->thread), opt->watchdog_ms,
+            r->watch_spin ? "spinning on the CPU: a busy-wait on a plain variable?"
+                          : "blocked in a call interleave does not control");
+    break;
+  default:
+    fprintf(f, "ERROR: interleave: %s %s\n", bug_kind_name(o->kind), r->msg);
+  }
+
+  /* ---- the timeline ---- */
+  uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
+  uint64_t from = first;
+  if (!opt->full_trace && total - first > (uint64_t)opt->context) from = total - (uint64_t)opt->context;
+  fprintf(f, "\nInterleaving (%" PRIu64 " of %" PRIu64 " events shown%s; * = preemption, T = timeout fired):\n\n",
+          total - from, total, from > 0 ? ", --full-trace for all" : "");
+  fprintf(f, " %6s  ", "step");
+  for (int c = 0; c < nt; c++) fprintf(f, "%-*.*s  ", COLW, COLW, tname(c));
+  fprintf(f, "\n %6s  ", "------");
+  for (int c = 0; c < nt; c++) {
+    for (int k = 0; k < COLW; k++) fputc('-', f);
+    fputs("  ", f);
+  }
+  fputc('\n', f);
+  for (uint64_t i = from; i < total; i++) {
+    const struct il_event *e = &s->events[i % IL_EVENT_RING];
+    char d[160], site[200], stepcol[16];
+    describe(e, d, sizeof d);
+    event_site(s, i, e, site, sizeof site);
+    snprintf(stepcol, sizeof stepcol, "%u%s%s", e->step, (e->flags & IL_EV_PREEMPT) ? "*" : "",
+             (e->flags & IL_EV_TIMEOUT) ? "T" : "");
+    print_row(f, stepcol, e->thread < nt ? e->thread : 0, nt, d, site);
+  }
+  /* What each live thread was about to do. */
+  for (int i = 0; i < nt; i++) {
+    const struct il_thread_info *ti = &s->threads[i];
+    if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) continue;
+    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH)) continue;
+    if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
+    struct il_event e = {0};
+    e.op = (uint16_t)ti->wait_op;
+    e.obj = ti->wait_obj;
+    e.pc = ti->wait_pc;
+    char d[160], site[200];
+    describe(&e, d, sizeof d);
+    char l1[200];
+    snprintf(l1, sizeof l1, "%s %s", ti->state == IL_T_BLOCKED ? "blocked:" : "next:", d);
+    event_site(s, 0, &e, site, sizeof site);
+    print_row(f, "next", i, nt, l1, site);
+  }
+
+  /* ---- the explanation ---- */
+  fputc('\n', f);
+  if (o->kind == BUG_ASSERT) {
+    const char *b = strrchr(r->assert_file, '/');
+    fprintf(f, "Assertion \"%s\" failed at %s:%d in %s, thread %s.\n", r->msg, b ? b + 1 : r->assert_file,
+            r->assert_line, r->assert_func, tname(r->thread));
+  } else if (o->kind == BUG_DEADLOCK) {
+    fprintf(f, "Deadlock cycle:\n");
+    int cur = r->thread, guard = 0;
+    while (cur >= 0 && guard++ < nt) {
+      const struct il_thread_info *ti = &s->threads[cur];
+      sym_pc(ti->wait_pc, 1, fn, sizeof fn, loc, sizeof loc);
+      int next;
+      uint64_t hpc = 0;
+      if (ti->wait_op == IL_OP_JOIN) {
+        next = (int)ti->wait_obj;
+        fprintf(f, "  %s waits to join %s  in %s %s\n", tname(cur), tname(next), fn, loc);
+      } else {
+        sym_obj(ti->wait_obj, obj, sizeof obj);
+        next = holder_of(s, nt, ti->wait_obj, &hpc);
+        fprintf(f, "  %s waits for %s %s  in %s %s\n", tname(cur), opname(ti->wait_op), obj, fn, loc);
+        if (next >= 0) {
+          sym_pc(hpc, 1, fn, sizeof fn, loc, sizeof loc);
+          fprintf(f, "      held by %s, acquired in %s %s\n", tname(next), fn, loc);
+        }
+      }
+      if (next == r->thread || next < 0) break;
+      cur = next;
+    }
+  } else if (o->kind == BUG_STALL || o->kind == BUG_HANG) {
+    fprintf(f, "No thread can make progress%s. Blocked threads:\n", o->kind == BUG_HANG ? " in time" : "");
+    for (int i = 0; i < nt; i++) {
+      const struct il_thread_info *ti = &s->threads[i];
+      if (ti->state != IL_T_BLOCKED) continue;
+      sym_pc(ti->wait_pc, 1, fn, sizeof fn, loc, sizeof loc);
+      if (ti->wait_op == IL_OP_JOIN) snprintf(obj, sizeof obj, "T%d", (int)ti->wait_obj);
+      else sym_obj(ti->wait_obj, obj, sizeof obj);
+      fmt_vtime(ti->blocked_since, t1, sizeof t1);
+      fprintf(f, "  %s waits in %s %s since t=%s  in %s %s\n", tname(i), opname(ti->wait_op), obj, t1, fn, loc);
+      if (ti->wait_op == IL_OP_COND_WAIT) {
+        /* Who last signalled this condition variable, from the trace. */
+        int found = 0;
+        for (uint64_t k = total; k > first; k--) {
+          const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
+          if ((e->op == IL_OP_COND_SIGNAL || e->op == IL_OP_COND_BCAST) && e->obj == ti->wait_obj) {
+            char f2[128], l2[128];
+            sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
+            fmt_vtime(e->vtime, t1, sizeof t1);
+            fprintf(f, "      last %s: %s at t=%s in %s %s%s\n", opname(e->op), tname(e->thread), t1, f2, l2,
+                    e->vtime < ti->blocked_since ? " (before this wait began)" : "");
+            found = 1;
+            break;
+          }
+        }
+        if (!found) fprintf(f, "      never signalled in the recorded trace\n");
+      } else if (ti->wait_op != IL_OP_JOIN) {
+        uint64_t hpc;
+        int h = holder_of(s, nt, ti->wait_obj, &hpc);
+        if (h >= 0) {
+          sym_pc(hpc, 1, fn, sizeof fn, loc, sizeof loc);
+          fprintf(f, "      held by %s, acquired in %s %s\n", tname(h), fn, loc);
+        }
+      }
+    }
+    /* Threads that kept running (ticking) meanwhile. */
+    for (int i = 0; i < nt; i++) {
+      const struct il_thread_info *ti = &s->threads[i];
+      if (ti->state == IL_T_BLOCKED || ti->state == IL_T_DONE) continue;
+      unsigned wakes = 0;
+      uint64_t site = 0;
+      for (uint64_t k = first; k < total; k++) {
+        const struct il_event *e = &s->events[k % IL_EVENT_RING];
+        if (e->thread == i && (e->flags & IL_EV_TIMEOUT)) { wakes++; site = e->pc; }
+      }
+      if (wakes) {
+        sym_pc(site, 1, fn, sizeof fn, loc, sizeof loc);
+        fprintf(f, "  meanwhile %s kept running: woke %u times on timeouts, last in %s %s\n", tname(i), wakes, fn, loc);
+      }
+    }
+  } else if (o->kind == BUG_WATCHDOG && r->thread >= 0) {
+    fprintf(f, "Thread %s's last scheduling point was before this; interleave killed the execution.\n",
+            tname(r->thread));
+  } else if (o->kind == BUG_CRASH && r->verdict == IL_V_CRASH) {
+    fprintf(f, "Thread %s received %s.\n", tname(r->thread), sig_name(r->signo));
+  }
+
+  /* ---- threads and stacks ---- */
+  fputc('\n', f);
+  for (int i = 0; i < nt; i++) {
+    const struct il_thread_info *ti = &s->threads[i];
+    if (ti->state == IL_T_DONE) continue;
+    const char *st = i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH) ? "failed here"
+                     : ti->state == IL_T_BLOCKED ? "blocked" : "runnable";
+    fprintf(f, "Thread %s, %s", tname(i), st);
+    if (i > 0) {
+      sym_pc(ti->create_pc, 1, fn, sizeof fn, loc, sizeof loc);
+      fprintf(f, " (created by %s in %s %s)", tname(ti->parent), fn, loc);
+    }
+    fprintf(f, ", stack:\n");
+    if (i == r->thread && o->kind == BUG_CRASH && r->nstack) print_stack(f, r->stack, r->nstack, 1);
+    else print_stack(f, ti->stack, ti->nstack, 1);
+  }
+
+  if (r->warnings & IL_W_UNCONTROLLED_THREAD)
+    fprintf(f, "\nNote: a thread interleave did not create (started by libc, e.g. timer_create) made "
+               "synchronization calls; it ran uncontrolled.\n");
+  if (r->warnings & IL_W_TLS_DTOR)
+    fprintf(f, "\nNote: a thread made synchronization calls after its exit point (thread-local "
+               "destructors); those ran uncontrolled.\n");
+  if (program_output && *program_output) {
+    const char *p = program_output + strlen(program_output);
+    int lines = 0;
+    while (p > program_output && lines <= 10) { p--; if (*p == '\n') lines++; }
+    if (*p == '\n') p++;
+    fprintf(f, "\nProgram output (last lines):\n");
+    for (const char *q = p; *q;) {
+      const char *nl = strchr(q, '\n');
+      int len = nl ? (int)(nl - q) : (int)strlen(q);
+      fprintf(f, "  | %.*s\n", len, q);
+      q += len + (nl ? 1 : 0);
+    }
+  }
+
+  summary_site(s, o, fn, sizeof fn, loc, sizeof loc);
+  fprintf(f, "\nSUMMARY: interleave: %s %s in %s\n", bug_kind_name(o->kind), loc[0] ? loc : "?", fn);
+  fprintf(f, "Seed 0x%" PRIx64 ", execution %" PRIu64 ", %" PRIu64 " steps, virtual time %s.\n", opt->seed,
+          o->exec_index, r->steps, (fmt_vtime(r->vtime, t1, sizeof t1), t1));
+  if (sched_path) {
+    fprintf(f, "Replay:  interleave replay %s\n", sched_path);
+    fprintf(f, "         interleave replay --gdb %s\n", sched_path);
+  }
+  fprintf(f, "==================================================================\n");
+  if (dwfl) { dwfl_end(dwfl); dwfl = NULL; }
+}

@@ -1,0 +1,103 @@
+/* target.c: what we are asked to run, checked before anything starts. */
+#include "cli.h"
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+uint64_t file_hash(const char *path, int *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  *err = 0;
+  if (fd < 0) { *err = errno; return 0; }
+  uint64_t h = 0xcbf29ce484222325ULL;
+  unsigned char buf[1 << 16];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < n; i++) h = (h ^ buf[i]) * 0x100000001b3ULL;
+  if (n < 0) *err = errno;
+  close(fd);
+  return h;
+}
+
+/* Search PATH the way execvp does, for a name without a slash. */
+static int resolve(const char *name, char *out, size_t n) {
+  if (strchr(name, '/')) {
+    if (!realpath(name, out)) return -1;
+    return 0;
+  }
+  const char *path = getenv("PATH");
+  if (!path) path = "/usr/bin:/bin";
+  while (*path) {
+    const char *e = strchr(path, ':');
+    size_t len = e ? (size_t)(e - path) : strlen(path);
+    char cand[PATH_MAX];
+    snprintf(cand, sizeof cand, "%.*s/%s", (int)len, path, name);
+    if (access(cand, X_OK) == 0 && realpath(cand, out)) return 0;
+    path += len + (e ? 1 : 0);
+  }
+  (void)n;
+  errno = ENOENT;
+  return -1;
+}
+
+int find_runtime(char *out, size_t n) {
+  const char *env = getenv("INTERLEAVE_RUNTIME");
+  if (env && *env) {
+    if (!realpath(env, out)) die_usage("INTERLEAVE_RUNTIME=%s: %s", env, strerror(errno));
+    return 0;
+  }
+  char self[PATH_MAX];
+  ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (k < 0) die_tool("cannot find our own executable: %s", strerror(errno));
+  self[k] = 0;
+  char *slash = strrchr(self, '/');
+  *slash = 0;
+  snprintf(out, n, "%s/libinterleave.so", self);
+  if (access(out, R_OK)) die_tool("runtime not found: %s (build it with make, or set INTERLEAVE_RUNTIME)", out);
+  return 0;
+}
+
+/* A program we can control: a dynamically linked ELF executable. */
+static void check_elf(const char *path, const char *shown) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die_usage("%s: %s", shown, strerror(errno));
+  Elf64_Ehdr eh;
+  if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG)) {
+    close(fd);
+    die_usage("%s: not an ELF executable (scripts are not supported: run the program itself)", shown);
+  }
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) {
+    close(fd);
+    die_usage("%s: not an x86-64 ELF executable", shown);
+  }
+  int interp = 0;
+  for (int i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) != (ssize_t)sizeof ph) break;
+    if (ph.p_type == PT_INTERP) interp = 1;
+  }
+  close(fd);
+  if (!interp)
+    die_usage("%s: statically linked (no PT_INTERP): interleave cannot intercept its pthread calls; "
+              "link it dynamically", shown);
+}
+
+int target_init(struct target *t, int argc, char **argv) {
+  if (argc < 1) die_usage("no program given: interleave run [options] -- PROGRAM [ARGS...]");
+  if (resolve(argv[0], t->path, sizeof t->path)) die_usage("%s: %s", argv[0], strerror(errno));
+  struct stat st;
+  if (stat(t->path, &st) || !S_ISREG(st.st_mode)) die_usage("%s: not a regular file", argv[0]);
+  if (access(t->path, X_OK)) die_usage("%s: not executable", argv[0]);
+  check_elf(t->path, argv[0]);
+  int err;
+  t->hash = file_hash(t->path, &err);
+  if (err) die_usage("%s: %s", argv[0], strerror(err));
+  t->argc = argc;
+  t->argv = argv;
+  find_runtime(t->runtime, sizeof t->runtime);
+  return 0;
+}

@@ -1,0 +1,161 @@
+/* worker.c: one fork server (the program, started once, forking an
+ * execution per request; see common/wire.h for the protocol). */
+#include "cli.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int read_timeout(int fd, void *buf, size_t n, int timeout_ms) {
+  char *p = buf;
+  while (n) {
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    int r = poll(&pf, 1, timeout_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return -2; /* timed out */
+    ssize_t k = read(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) {
+  memset(w, 0, sizeof *w);
+  w->cpu = cpu;
+  w->out_fd = out_fd;
+  int mfd = memfd_create("interleave-shm", MFD_CLOEXEC);
+  if (mfd < 0 || ftruncate(mfd, sizeof(struct il_shm))) die_tool("memfd: %s", strerror(errno));
+  w->shm = mmap(NULL, sizeof(struct il_shm), PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+  if (w->shm == MAP_FAILED) die_tool("mmap: %s", strerror(errno));
+  w->shm->magic = IL_WIRE_MAGIC;
+  w->shm->version = IL_WIRE_VERSION;
+  int ctl[2], st[2];
+  if (pipe2(ctl, O_CLOEXEC) || pipe2(st, O_CLOEXEC)) die_tool("pipe: %s", strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) die_tool("fork: %s", strerror(errno));
+  if (pid == 0) {
+    /* The program: fixed layout (no ASLR) so that addresses and any
+     * address-dependent behaviour repeat in replays. */
+    personality(ADDR_NO_RANDOMIZE);
+    setpgid(0, 0);
+    int fds[3] = {mfd, ctl[0], st[1]}, hi[3];
+    for (int i = 0; i < 3; i++) hi[i] = fcntl(fds[i], F_DUPFD, 900 + i); /* not CLOEXEC */
+    if (out_fd >= 0) { dup2(out_fd, 1); dup2(out_fd, 2); }
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0) { dup2(nul, 0); close(nul); }
+    char env[64];
+    snprintf(env, sizeof env, "%d,%d,%d", hi[0], hi[1], hi[2]);
+    setenv(IL_ENV_FDS, env, 1);
+    const char *old = getenv("LD_PRELOAD");
+    char *pre = malloc(strlen(t->runtime) + (old ? strlen(old) : 0) + 2);
+    sprintf(pre, "%s%s%s", t->runtime, old && *old ? ":" : "", old && *old ? old : "");
+    setenv("LD_PRELOAD", pre, 1);
+    execv(t->path, t->argv);
+    fprintf(stderr, "interleave: cannot run %s: %s\n", t->path, strerror(errno));
+    _exit(127);
+  }
+  close(mfd);
+  close(ctl[0]);
+  close(st[1]);
+  w->pid = pid;
+  w->ctl = ctl[1];
+  w->status = st[0];
+  struct il_hello h;
+  int r = read_timeout(w->status, &h, sizeof h, 30000);
+  if (r) {
+    int status = 0;
+    kill(-pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    w->pid = 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) die_usage("%s: cannot be executed", t->argv[0]);
+    die_usage("%s: the program did not reach main under interleave (%s); "
+              "is it a dynamically linked glibc program?", t->argv[0],
+              r == -2 ? "timed out" : WIFEXITED(status) ? "it exited before main" : "it died before main");
+  }
+  if (h.magic != IL_WIRE_MAGIC || h.version != IL_WIRE_VERSION) die_tool("runtime and CLI versions differ");
+  return 0;
+}
+
+void worker_stop(struct worker *w) {
+  if (w->pid <= 0) return;
+  close(w->ctl);
+  close(w->status);
+  /* The server exits when ctl closes; make sure of it and of its child. */
+  int st;
+  for (int i = 0; i < 100; i++) {
+    if (waitpid(w->pid, &st, WNOHANG) == w->pid) { w->pid = 0; break; }
+    struct timespec ms = {0, 2000000};
+    nanosleep(&ms, NULL);
+  }
+  if (w->pid > 0) {
+    kill(-w->pid, SIGKILL);
+    kill(w->pid, SIGKILL);
+    waitpid(w->pid, &st, 0);
+    w->pid = 0;
+  }
+  munmap(w->shm, sizeof(struct il_shm));
+}
+
+/* Run one execution.  Returns 0, or -1 if the server died (the caller
+ * restarts it). */
+int worker_run(struct worker *w, const struct il_request *req, const uint16_t *decisions,
+               uint32_t ndec, struct outcome *o, const struct options *opt) {
+  w->shm->req = *req;
+  w->shm->req.cpu = w->cpu;
+  if (decisions) memcpy(w->shm->decisions, decisions, ndec * sizeof *decisions);
+  memset(&w->shm->res, 0, sizeof w->shm->res);
+  char go = 1;
+  if (write(w->ctl, &go, 1) != 1) return -1;
+  struct il_done d;
+  /* The server enforces the watchdog; this bound only catches a server
+   * that is itself stuck. */
+  int r = read_timeout(w->status, &d, sizeof d, (int)req->watchdog_ms * 4 + 10000);
+  if (r) return -1;
+  memset(o, 0, sizeof *o);
+  o->exec_index = req->exec_index;
+  o->res = w->shm->res;
+  o->res.wstatus = d.wstatus;
+  o->kind = classify(&o->res, opt);
+  o->bug = o->kind != BUG_NONE;
+  return 0;
+}
+
+int classify(const struct il_result *r, const struct options *opt) {
+  switch (r->verdict) {
+  case IL_V_ASSERT: return BUG_ASSERT;
+  case IL_V_CRASH: return BUG_CRASH;
+  case IL_V_DEADLOCK: return BUG_DEADLOCK;
+  case IL_V_STALL: return BUG_STALL;
+  case IL_V_HANG: return BUG_HANG;
+  case IL_V_WATCHDOG: return BUG_WATCHDOG;
+  case IL_V_UNSUPPORTED: return BUG_UNSUPPORTED;
+  case IL_V_DIVERGED: return BUG_DIVERGED;
+  case IL_V_LIMIT: return BUG_LIMIT;
+  default: break;
+  }
+  int st = r->wstatus;
+  if (WIFSIGNALED(st)) return BUG_CRASH;
+  if (WIFEXITED(st)) {
+    int code = WEXITSTATUS(st);
+    for (int i = 0; i < opt->nok_exit; i++)
+      if (opt->ok_exit[i] == code) return BUG_NONE;
+    return BUG_EXIT;
+  }
+  return BUG_CRASH;
+}
+
+const char *bug_kind_name(int k) {
+  static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
+                            "hang", "watchdog", "unsupported", "diverged", "limit"};
+  return k >= 0 && k <= BUG_LIMIT ? n[k] : "?";
+}
