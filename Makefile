@@ -59,3 +59,8 @@ check: all programs seeds
 
 clean:
 	rm -rf $(BUILD)
+
+# One line per seed variant: name expect kind (read by tests/run.sh).
+print-seeds:
+	@$(foreach v,$(SEED_VARIANTS),echo "$(v) $($(v)_EXPECT) $(or $($(v)_KIND),-)";)
+.PHONY: print-seeds

@@ -187,9 +187,17 @@ static void event_site(const struct il_shm *s, uint64_t i, const struct il_event
 }
 
 static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
-  int k = 0;
-  for (int i = 0; i < n && i < IL_STACK_DEPTH; i++) {
-    if (in_runtime(st[i])) continue;
+  int k = 0, from = 0;
+  /* Everything up to the innermost frame of the runtime is the runtime's
+   * own parking machinery: the program's stack starts after it. */
+  int i0 = 0;
+  while (i0 < n && i0 < IL_STACK_DEPTH && !in_runtime(st[i0])) i0++;
+  if (i0 < n && i0 < IL_STACK_DEPTH) {
+    while (i0 < n && i0 < IL_STACK_DEPTH && in_runtime(st[i0])) i0++;
+    from = i0;
+  }
+  for (int i = from; i < n && i < IL_STACK_DEPTH; i++) {
+    if (in_runtime(st[i])) break; /* the thread trampoline: the program's part ended */
     char fn[128], loc[128];
     sym_pc(st[i], first_is_ret || i > 0, fn, sizeof fn, loc, sizeof loc);
     if (!strncmp(fn, "__libc_start", 12) || !strcmp(fn, "_start") || !strcmp(fn, "start_thread") ||
@@ -305,7 +313,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   for (int i = 0; i < nt; i++) {
     const struct il_thread_info *ti = &s->threads[i];
     if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) continue;
-    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH)) continue;
+    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT)) continue;
     if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
     struct il_event e = {0};
     e.op = (uint16_t)ti->wait_op;
@@ -361,6 +369,11 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       if (ti->wait_op == IL_OP_COND_WAIT) {
         /* Who last signalled this condition variable, from the trace. */
         int found = 0;
+        uint64_t wait_at = first;
+        for (uint64_t k = total; k > first; k--) {
+          const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
+          if (e->op == IL_OP_COND_WAIT && e->thread == i && e->obj == ti->wait_obj) { wait_at = k - 1; break; }
+        }
         for (uint64_t k = total; k > first; k--) {
           const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
           if ((e->op == IL_OP_COND_SIGNAL || e->op == IL_OP_COND_BCAST) && e->obj == ti->wait_obj) {
@@ -368,7 +381,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
             sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
             fmt_vtime(e->vtime, t1, sizeof t1);
             fprintf(f, "      last %s: %s at t=%s in %s %s%s\n", opname(e->op), tname(e->thread), t1, f2, l2,
-                    e->vtime < ti->blocked_since ? " (before this wait began)" : "");
+                    k - 1 < wait_at ? ", before this wait began: nobody was waiting, the signal was lost" : "");
             found = 1;
             break;
           }
@@ -411,6 +424,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     const struct il_thread_info *ti = &s->threads[i];
     if (ti->state == IL_T_DONE) continue;
     const char *st = i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH) ? "failed here"
+                     : i == r->thread && o->kind == BUG_EXIT ? "ended the process here"
                      : ti->state == IL_T_BLOCKED ? "blocked" : "runnable";
     fprintf(f, "Thread %s, %s", tname(i), st);
     if (i > 0) {

@@ -252,7 +252,33 @@ static int run_execution(int argc, char **argv, char **envp) {
   install_fatal_handlers();
   il_start_execution();
   int rc = user_main(argc, argv, envp);
+  il_note_exit(0, rc);
   exit(rc);
+}
+
+/* The process is ending normally (main returned, or exit() was called):
+ * keep the thread states and where it happened, for an exit-status report. */
+void il_note_exit(uint64_t pc, int code) {
+  if (!il.active || !il_me || il.shm->res.verdict != IL_V_NONE) return;
+  il.shm->res.thread = il_me->idx;
+  il.shm->res.pc = pc;
+  il.shm->res.steps = il.step;
+  il.shm->res.ndecisions = (uint32_t)(il.step < IL_MAX_DECISIONS ? il.step : IL_MAX_DECISIONS);
+  il.active = 0; /* atexit handlers and destructors run uncontrolled */
+  if (code == 0) return; /* the common, passing case: no report to prepare */
+  il.active = 1;
+  il_snapshot();
+  int n;
+  il_capture_stack(il.shm->threads[il_me->idx].stack, &n, 2);
+  il.shm->threads[il_me->idx].nstack = n;
+  il.active = 0;
+}
+
+IL_EXPORT void exit(int code) {
+  static void (*real)(int) __attribute__((noreturn));
+  if (!real) real = il_sym("exit", NULL);
+  if (il_controlled()) il_note_exit(IL_CALLER, code);
+  real(code);
 }
 
 static int standalone_main(int argc, char **argv, char **envp, const char *path) {

@@ -152,6 +152,7 @@ IL_HIDDEN void il_held_del(struct il_thread *t, void *obj);
 IL_HIDDEN __attribute__((noreturn)) void il_finish(int verdict, int thread, uint64_t pc, const char *msg);
 IL_HIDDEN void il_start_execution(void);
 IL_HIDDEN void il_snapshot(void);
+IL_HIDDEN void il_note_exit(uint64_t pc, int code);
 IL_HIDDEN uint64_t il_rand(void);
 IL_HIDDEN int64_t il_abs_to_vdeadline(clockid_t clk, const struct timespec *abs);
 IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# tests/run.sh: every test of interleave.  Each check prints "ok" or
+# "FAIL" with its name; the last line is "N passed, N failed".
+# Deterministic: fixed seeds, bounded runs.  Run it through `make check`.
+set -u
+cd "$(dirname "$0")/.."
+IL=build/interleave
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ONLY=${1:-}
+
+ok()   { pass=$((pass + 1)); printf 'ok    %s\n' "$1"; }
+bad()  { fail=$((fail + 1)); printf 'FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -n 40 | sed 's/^/      /'; }
+want() { case " ${ONLY} " in "  ") return 0;; *" $1 "*) return 0;; *) return 1;; esac; }
+
+# expect_run NAME EXPECT KIND RUNS MESSAGE -- PROGRAM ARGS...
+expect_run() {
+  local name=$1 expect=$2 kind=$3 runs=$4 msg=$5
+  shift 6
+  local out rc
+  out=$(timeout 600 "$IL" run -q --seed 1 -n "$runs" --out "$TMP/out-$name" -- "$@" 2>&1)
+  rc=$?
+  case $expect in
+  bug)
+    if [ $rc -eq 1 ] && grep -q "^SUMMARY: interleave: $kind " <<<"$out" &&
+       { [ -z "$msg" ] || grep -qF -- "$msg" <<<"$out"; }; then ok "$name: finds $kind"
+    else bad "$name: expected bug $kind, exit $rc" "$out"; fi ;;
+  ok)
+    if [ $rc -eq 0 ]; then ok "$name: no bug in $runs executions"
+    else bad "$name: expected no bug, exit $rc" "$out"; fi ;;
+  error)
+    if [ $rc -eq 2 ] && [ "$(grep -c . <<<"$out")" -le 2 ] && { [ -z "$msg" ] || grep -qiF -- "$msg" <<<"$out"; }; then
+      ok "$name: refused with exit 2"
+    else bad "$name: expected a one-line error (exit 2), exit $rc" "$out"; fi ;;
+  esac
+}
+
+# ---- test programs with expected verdicts ----
+for exp in tests/programs/*.expect; do
+  name=$(basename "$exp" .expect)
+  want "$name" || continue
+  expect=$(sed -n 's/^expect: *//p' "$exp" | head -1)
+  kind=$(sed -n 's/^kind: *//p' "$exp" | head -1)
+  runs=$(sed -n 's/^runs: *//p' "$exp" | head -1)
+  msg=$(sed -n 's/^message: *//p' "$exp" | head -1)
+  args=$(sed -n 's/^args: *//p' "$exp" | head -1)
+  [ -n "$runs" ] || runs=10000
+  # shellcheck disable=SC2086
+  expect_run "$name" "$expect" "$kind" "$runs" "$msg" -- "build/tests/programs/$name" $args
+done
+
+# ---- seed models: the bug of every buggy variant, no report on fixes ----
+while read -r v expect kind; do
+  want "$v" || continue
+  [ "$kind" = "-" ] && kind=
+  if [ "$expect" = bug ]; then
+    start=$(date +%s.%N)
+    expect_run "seed $v" bug "$kind" 10000 "" -- "build/examples/seeds/$v"
+    printf '      (%.1f s)\n' "$(echo "$(date +%s.%N) - $start" | bc)"
+  else
+    expect_run "seed $v" ok "" 10000 "" -- "build/examples/seeds/$v"
+  fi
+done < <(make -s print-seeds)
+
+[ -z "$ONLY" ] || { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
+
+# ---- the CLI's own behaviour ----
+LU=build/tests/programs/lost_update
+out1=$("$IL" run -q --seed 7 --out "$TMP/d1" -- $LU 2>/dev/null); rc1=$?
+out2=$("$IL" run -q --seed 7 --out "$TMP/d1" -- $LU 2>/dev/null); rc2=$?
+if [ $rc1 -eq 1 ] && [ "$out1" = "$out2" ]; then ok "same seed, same report byte for byte"
+else bad "same seed gave different reports ($rc1/$rc2)" "$(diff <(echo "$out1") <(echo "$out2"))"; fi
+
+sched=$(ls "$TMP"/d1/*.sched | head -1)
+good=0
+for i in $(seq 1 100); do
+  r=$("$IL" replay "$sched" 2>&1); rc=$?
+  [ $rc -eq 1 ] && grep -q "^SUMMARY: interleave: assertion-failure lost_update.c" <<<"$r" && good=$((good + 1))
+done
+if [ $good -eq 100 ]; then ok "replay reproduces lost_update 100/100"; else bad "replay reproduced $good/100"; fi
+
+r=$("$IL" replay "$sched" 2>/dev/null)
+if [ "$(grep -v '^Replay\|^  *interleave replay' <<<"$r" | grep -c 'Interleaving')" = 1 ] &&
+   diff <(sed -n '/^Interleaving/,/^SUMMARY/p' <<<"$out1") <(sed -n '/^Interleaving/,/^SUMMARY/p' <<<"$r") >/dev/null; then
+  ok "replay prints the same timeline as the run"
+else bad "replay timeline differs" "$(diff <(echo "$out1") <(echo "$r"))"; fi
+
+error_case() { # NAME EXPECTED-SUBSTRING COMMAND...
+  local name=$1 msg=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc -eq 2 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -qiF -- "$msg" <<<"$out"; then ok "error: $name"
+  else bad "error: $name (exit $rc)" "$out"; fi
+}
+error_case "missing program" "no such file" "$IL" run -- ./no-such-program
+error_case "not executable" "not executable" "$IL" run -- tests/run.sh.nonexec
+cp tests/programs/lost_update.c "$TMP/notexec"; chmod -x "$TMP/notexec"
+error_case "non-executable file" "not executable" "$IL" run -- "$TMP/notexec"
+printf '#!/bin/sh\necho hi\n' > "$TMP/script.sh"; chmod +x "$TMP/script.sh"
+error_case "script" "not an ELF" "$IL" run -- "$TMP/script.sh"
+error_case "unknown option" "unknown option" "$IL" run --frobnicate -- $LU
+error_case "bad number" "bad number" "$IL" run -n 12x -- $LU
+error_case "no program" "no program" "$IL" run --
+error_case "unknown strategy" "unknown strategy" "$IL" run --strategy dfs -- $LU
+error_case "replay: missing file" "no such file" "$IL" replay "$TMP/none.sched"
+printf 'hello\n' > "$TMP/garbage.sched"
+error_case "replay: not a schedule" "not an interleave schedule" "$IL" replay "$TMP/garbage.sched"
+head -c 200 "$sched" > "$TMP/trunc.sched"
+error_case "replay: truncated" "truncated" "$IL" replay "$TMP/trunc.sched"
+sed 's/^seed 0x7$/seed 0x8/' "$sched" > "$TMP/corrupt.sched"
+error_case "replay: corrupt (checksum)" "checksum" "$IL" replay "$TMP/corrupt.sched"
+sed 's/^interleave-schedule 1$/interleave-schedule 9/' "$sched" > "$TMP/v9.sched"
+error_case "replay: future version" "version" "$IL" replay "$TMP/v9.sched"
+cp $LU "$TMP/lu"
+"$IL" run -q --seed 7 --out "$TMP/d2" -- "$TMP/lu" >/dev/null 2>&1
+echo >> "$TMP/lu"
+error_case "replay: changed binary" "changed since" "$IL" replay "$(ls "$TMP"/d2/*.sched | head -1)"
+# A schedule whose decisions do not fit the program: diverged.
+cp "$(ls "$TMP"/d2/*.sched | head -1)" "$TMP/div.sched"
+python3 - "$TMP/div.sched" "$(realpath build/tests/programs/abba_deadlock)" <<'PY'
+import sys, re
+p, prog = sys.argv[1], sys.argv[2]
+s = open(p).read()
+body = s[:s.rindex("end 0x")]
+h = 0xcbf29ce484222325
+import subprocess
+data = open(prog, 'rb').read()
+for b in data: h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+body = re.sub(r"^program .*$", "program " + prog, body, flags=re.M)
+body = re.sub(r"^binary-hash .*$", "binary-hash 0x%016x" % h, body, flags=re.M)
+f = 0xcbf29ce484222325
+for b in body.encode(): f = ((f ^ b) * 0x100000001b3) & 0xffffffffffffffff
+open(p, "w").write(body + "end 0x%016x\n" % f)
+PY
+error_case "replay: diverged" "replay" "$IL" replay "$TMP/div.sched"
+
+# gdb: the replay stops at the failure.
+if command -v gdb >/dev/null; then
+  g=$(INTERLEAVE_GDB_BATCH=1 timeout 120 "$IL" replay --gdb "$sched" 2>&1)
+  if grep -q "SIGABRT" <<<"$g" && grep -q "main" <<<"$g"; then ok "replay --gdb stops at the failure"
+  else bad "replay --gdb" "$g"; fi
+fi
+
+# Virtual time: 30 s sleeps cost nothing.
+start=$(date +%s%N)
+"$IL" run -q --seed 1 -n 200 --out "$TMP/d3" -- build/tests/programs/sleep_race >/dev/null 2>&1; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ $rc -eq 1 ] && [ $ms -lt 1000 ]; then ok "sleep_race (30 s sleeps) found in $ms ms"
+else bad "sleep_race: exit $rc after $ms ms"; fi
+
+# The schedule is written before the report, and children are reaped.
+if [ -n "$(ls "$TMP"/d3/*.sched 2>/dev/null)" ]; then ok "schedule file written"; else bad "no schedule file"; fi
+sleep 0.2
+if pgrep -f "build/tests/programs/" >/dev/null; then bad "left processes behind" "$(pgrep -af build/tests/programs/)"
+else ok "no process left behind"; fi
+
+# Unit tests of the schedule reader (cmocka).
+if [ -x build/tests/unit_schedfile ]; then
+  if u=$(build/tests/unit_schedfile 2>&1); then ok "unit: schedule reader"; else bad "unit: schedule reader" "$u"; fi
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
