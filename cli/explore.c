@@ -79,6 +79,8 @@ static void handle_bug(const struct options *opt, const struct target *t, struct
   s.thread = o->res.thread < 0 ? 0 : o->res.thread;
   s.pc = o->res.pc;
   s.n = o->res.ndecisions;
+  if (!s.n && w->shm->progress) /* ended without a snapshot (killed) */
+    s.n = (uint32_t)(w->shm->progress < IL_MAX_DECISIONS ? w->shm->progress : IL_MAX_DECISIONS);
   s.decisions = malloc((s.n ? s.n : 1) * sizeof *s.decisions);
   memcpy(s.decisions, w->shm->decisions, s.n * sizeof *s.decisions);
   mkdirs(opt->out_dir);

@@ -244,6 +244,9 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   const struct il_result *r = &o->res;
   sym_open(s->maps);
   int nt = r->nthreads > 0 && r->nthreads <= IL_MAX_THREADS ? r->nthreads : 1;
+  for (uint64_t i = s->nevents > IL_EVENT_RING ? s->nevents - IL_EVENT_RING : 0; i < s->nevents; i++)
+    if (s->events[i % IL_EVENT_RING].thread >= nt && s->events[i % IL_EVENT_RING].thread < IL_MAX_THREADS)
+      nt = s->events[i % IL_EVENT_RING].thread + 1;
   name_threads(s, nt);
   char fn[160], loc[160], obj[128], t1[32];
 

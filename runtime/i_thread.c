@@ -61,9 +61,12 @@ IL_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
   return create_common(th, attr, start, arg, 0, IL_CALLER);
 }
 
+/* The newest thread with this id: glibc reuses a joined thread's
+ * descriptor, so an older (reaped) slot may carry the same pthread_t. */
 static struct il_thread *find_thread(pthread_t th) {
-  for (int i = 0; i < il.nthreads; i++)
-    if (il.threads[i].state != IL_T_FREE && pthread_equal(il.threads[i].pt, th)) return &il.threads[i];
+  for (int i = il.nthreads - 1; i >= 0; i--)
+    if (il.threads[i].state != IL_T_FREE && !il.threads[i].reaped && pthread_equal(il.threads[i].pt, th))
+      return &il.threads[i];
   return NULL;
 }
 
@@ -95,7 +98,7 @@ static int join_common(pthread_t th, void **ret, int64_t deadline, int try, uint
   IL_ENTER();
   int r = il_real.pthread_join(th, ret);
   IL_LEAVE();
-  if (r == 0) t->state = IL_T_DONE;
+  if (r == 0) t->reaped = 1;
   return r;
 }
 
@@ -137,7 +140,7 @@ IL_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, cons
 IL_EXPORT int pthread_detach(pthread_t th) {
   if (il_controlled()) {
     struct il_thread *t = find_thread(th);
-    if (t) t->detached = 1;
+    if (t) { t->detached = 1; t->reaped = 1; }
     il_record(IL_OP_DETACH, t ? (void *)(intptr_t)t->idx : NULL, 0, IL_CALLER, 0);
   }
   il_resolve();

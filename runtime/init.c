@@ -222,6 +222,13 @@ static int wait_child(pid_t pid) {
           if (il.shm->threads[i].os_tid == tid0 && tid0) { il.shm->res.thread = i; break; }
         il.shm->res.steps = prog;
       }
+      /* Ask the stuck thread for its stack and everyone's state (its
+       * handler exits); SIGKILL if it cannot answer in time. */
+      if (tid0 > 0) syscall(SYS_tgkill, pid, tid0, SIG_WATCHDOG);
+      for (int i = 0; i < 50; i++) {
+        struct pollfd q = {.fd = pidfd, .events = POLLIN};
+        if (pidfd < 0 || il_real.poll(&q, 1, 10) > 0) break;
+      }
       kill(pid, SIGKILL);
       killed = 1;
     }
@@ -246,10 +253,33 @@ static void pin_cpu(int cpu) {
   sched_setaffinity(0, sizeof s, &s);
 }
 
+/* The server's watchdog found no progress: this runs on the stuck
+ * thread.  Record where it is and what everyone else waits for, then end. */
+static void on_watchdog(int sig, siginfo_t *si, void *uc) {
+  (void)sig; (void)si; (void)uc;
+  struct il_result *r = &il.shm->res;
+  if (il_me) {
+    il_in_rt++;
+    r->thread = il_me->idx;
+    int n;
+    il_capture_stack(r->stack, &n, 2);
+    r->nstack = n;
+    il_snapshot();
+    struct il_thread_info *ti = &il.shm->threads[il_me->idx];
+    memcpy(ti->stack, r->stack, sizeof r->stack);
+    ti->nstack = n;
+  }
+  _exit(IL_V__COUNT + 64);
+}
+
 /* Child side: become execution exec_index and run main. */
 static int run_execution(int argc, char **argv, char **envp) {
   pin_cpu(il.shm->req.cpu);
   install_fatal_handlers();
+  struct sigaction sa = {0};
+  sa.sa_sigaction = on_watchdog;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIG_WATCHDOG, &sa, NULL);
   il_start_execution();
   int rc = user_main(argc, argv, envp);
   il_note_exit(0, rc);

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <poll.h>
+#include <signal.h>
 #include "../common/wire.h"
 
 #define IL_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -77,6 +78,8 @@ struct il_thread {
   pthread_t pt;
   int32_t os_tid;
   int detached;
+  int reaped;               /* joined or detached: its pthread_t may be reused */
+  int64_t last_run;         /* vclock when last chosen (starvation check) */
   int exiting;             /* past its EXIT point; calls run uncontrolled */
   void *(*start)(void *);
   void *arg;
@@ -175,5 +178,9 @@ IL_HIDDEN void il_obj_forget(void *addr);
 #define IL_LEAVE() (il_in_rt--)
 
 IL_HIDDEN __attribute__((noreturn)) void il_die(const char *msg);
+
+/* Signals the runtime uses inside executions (glibc keeps SIGRTMIN..+2). */
+#define SIG_STACK (SIGRTMAX - 2)    /* a parked thread: write your stack */
+#define SIG_WATCHDOG (SIGRTMAX - 3) /* the stuck thread: report and exit */
 
 #endif

@@ -246,7 +246,6 @@ void il_capture_stack(uint64_t *out, int *n, int skip) {
   *n = j;
 }
 
-#define SIG_STACK (SIGRTMAX - 2)
 
 void il_snapshot(void) {
   struct il_shm *s = il.shm;
@@ -346,6 +345,11 @@ static void check_limits(void) {
 /* Liveness: start or settle a stall suspicion (see the file header). */
 static void check_stall(void) {
   if (il.req.stall_timeout_ns <= 0) return;
+  if (il.fair && il.fair_suspect < 0) {
+    /* A starvation check, not a suspicion: fair for a while, then back. */
+    if (il.vclock >= il.fair_until) il.fair = 0;
+    return;
+  }
   if (il.fair) {
     struct il_thread *s = &il.threads[il.fair_suspect];
     if (!alive(s) || can_proceed(s) || s->deadline >= 0) { il.fair = 0; return; }
@@ -355,7 +359,17 @@ static void check_stall(void) {
   }
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (!alive(t) || t->deadline >= 0 || t == il.cur) continue;
+    if (!alive(t) || t == il.cur) continue;
+    if (il.vclock - t->last_run > il.req.stall_timeout_ns && can_proceed(t)) {
+      /* Runnable but not chosen for that long: the strategy is starving
+       * it (PCT's fixed priorities against a ticking thread).  That is not
+       * a bug of the program; run fairly for a while. */
+      il.fair = 1;
+      il.fair_suspect = -1;
+      il.fair_until = il.vclock + il.req.stall_timeout_ns;
+      return;
+    }
+    if (t->deadline >= 0) continue;
     if (il.vclock - t->blocked_since > il.req.stall_timeout_ns && !can_proceed(t)) {
       il.fair = 1;
       il.fair_suspect = i;
@@ -429,6 +443,7 @@ static struct il_thread *choose(struct il_thread *self) {
     if (t->deadline > il.vclock) il.vclock = t->deadline;
     if (nready > 0) il_deprioritize(t);
   }
+  t->last_run = il.vclock;
   il.step++;
   il.shm->progress = il.step;
   check_limits();
@@ -501,6 +516,7 @@ struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc) 
   t->start = start;
   t->arg = arg;
   t->pc = pc;
+  t->last_run = il.vclock;
   il.nlive++;
   il_strategy_new_thread(t);
   struct il_thread_info *ti = &il.shm->threads[t->idx];

@@ -15,11 +15,15 @@
  */
 #include "rt.h"
 
+/* Priority bands, high to low: initial priorities (PRIO_BASE and up),
+ * change-point priorities (PRIO_CHANGE + 1..d-1), then threads that
+ * yielded, newest yield lowest. */
 #define PRIO_BASE (1ULL << 40)
+#define PRIO_CHANGE (1ULL << 32)
 
 void il_strategy_init(void) {
   il.nchange = 0;
-  il.low_prio_next = PRIO_BASE - 1;
+  il.low_prio_next = PRIO_CHANGE - 1;
   if (il.req.strategy != IL_STRAT_PCT) return;
   uint32_t d = il.req.depth ? il.req.depth : 1;
   if (d > 16) d = 16;
@@ -48,7 +52,7 @@ int il_strategy_pick(struct il_thread **cand, int n) {
   }
   default: { /* PCT */
     for (int i = 0; i < il.nchange; i++)
-      if (il.change_points[i] == il.step && il.cur) il.cur->prio = (uint64_t)(il.nchange - i);
+      if (il.change_points[i] == il.step && il.cur) il.cur->prio = PRIO_CHANGE + (uint64_t)(il.nchange - i);
     int best = 0;
     for (int k = 1; k < n; k++)
       if (cand[k]->prio > cand[best]->prio) best = k;

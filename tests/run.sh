@@ -95,7 +95,6 @@ error_case() { # NAME EXPECTED-SUBSTRING COMMAND...
   else bad "error: $name (exit $rc)" "$out"; fi
 }
 error_case "missing program" "no such file" "$IL" run -- ./no-such-program
-error_case "not executable" "not executable" "$IL" run -- tests/run.sh.nonexec
 cp tests/programs/lost_update.c "$TMP/notexec"; chmod -x "$TMP/notexec"
 error_case "non-executable file" "not executable" "$IL" run -- "$TMP/notexec"
 printf '#!/bin/sh\necho hi\n' > "$TMP/script.sh"; chmod +x "$TMP/script.sh"

@@ -3,12 +3,13 @@
  * Two peer threads each wait for the other to finish (pthread_join) before
  * cleaning up shared state.  They learn each other's pthread_t through a
  * handoff: main publishes both ids under peers_mu and broadcasts.  Each then
- * joins the other: a wait-for cycle (main, joining peer 1, is stuck too).
+ * joins the other: a wait-for cycle.  main waits (on peers_cv) for both peers
+ * to report that cleanup finished, so it is stuck too.  (main does not join
+ * the peers itself: a thread may be joined by only one other thread.)
  *
- * Note: glibc may detect this particular cycle and return EDEADLK from the
- * second pthread_join (it documents this as a "may"; a simultaneous join can
- * also hang for real).  The program asserts a successful join, so natively it
- * fails either by that assertion or by hanging.
+ * Note: glibc has a best-effort EDEADLK check for mutual joins, but on
+ * glibc 2.36 this program natively just hangs.  The join result is asserted
+ * anyway, so an EDEADLK return would still fail loudly.
  *
  * Expected under the tool: deadlock (peer_1 <-> peer_2 join cycle).
  */
@@ -20,6 +21,7 @@
 static pthread_mutex_t peers_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t peers_cv = PTHREAD_COND_INITIALIZER;
 static int peers_published;  /* protected by peers_mu */
+static int peers_finished;   /* protected by peers_mu */
 static pthread_t peer_ids[2]; /* protected by peers_mu */
 
 __attribute__((noinline)) static pthread_t lookup_peer(int self)
@@ -39,6 +41,11 @@ static void *peer_thread(void *arg)
     /* BUG: both peers wait for each other to exit. */
     int rc = pthread_join(other, NULL);
     assert(rc == 0 && "pthread_join on peer failed");
+
+    pthread_mutex_lock(&peers_mu);
+    peers_finished++;
+    pthread_cond_broadcast(&peers_cv);
+    pthread_mutex_unlock(&peers_mu);
     return NULL;
 }
 
@@ -53,8 +60,8 @@ int main(void)
     peer_ids[1] = p2;
     peers_published = 1;
     pthread_cond_broadcast(&peers_cv);
+    while (peers_finished < 2)
+        pthread_cond_wait(&peers_cv, &peers_mu);
     pthread_mutex_unlock(&peers_mu);
-
-    pthread_join(p1, NULL);
     return 0;
 }
