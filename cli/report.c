@@ -160,7 +160,7 @@ static void describe(const struct il_event *e, char *out, size_t n) {
   snprintf(out, n, "%.40s%s%.100s%.90s", op, obj[0] ? " " : "", obj, extra);
 }
 
-#define COLW 38
+#define COLW 44
 
 static void cell(FILE *f, int col, int ncol, const char *text) {
   fprintf(f, "%*s%-*.*s", col * (COLW + 2), "", COLW, COLW, text);
@@ -183,19 +183,34 @@ static void event_site(const struct il_shm *s, uint64_t i, const struct il_event
   (void)s; (void)i;
   if (!pc) { out[0] = 0; return; }
   sym_pc(pc, 1, fn, sizeof fn, loc, sizeof loc);
-  snprintf(out, n, "  in %s %s", fn, loc);
+  /* Keep file:line whole; shorten the function name to fit the column. */
+  int room = COLW - 6 - (int)strlen(loc);
+  if ((int)strlen(fn) > room && room > 4) snprintf(out, n, "  in %.*s~ %s", room - 1, fn, loc);
+  else snprintf(out, n, "  in %s %s", fn, loc);
+}
+
+static int in_libc(uint64_t pc) {
+  if (!dwfl) return 0;
+  Dwfl_Module *m = dwfl_addrmodule(dwfl, pc);
+  const char *name = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL) : NULL;
+  return name && strstr(name, "/libc.so");
+}
+
+/* Where the program's own frames start in a captured stack: a parked
+ * thread's stack begins with libc's signal and syscall frames and then
+ * the runtime's parking machinery; skip both. */
+static int first_user_frame(const uint64_t *st, int n) {
+  int i = 0;
+  while (i < n && i < IL_STACK_DEPTH && in_libc(st[i])) i++;
+  if (i < n && i < IL_STACK_DEPTH && in_runtime(st[i])) {
+    while (i < n && i < IL_STACK_DEPTH && in_runtime(st[i])) i++;
+    return i;
+  }
+  return 0;
 }
 
 static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
-  int k = 0, from = 0;
-  /* Everything up to the innermost frame of the runtime is the runtime's
-   * own parking machinery: the program's stack starts after it. */
-  int i0 = 0;
-  while (i0 < n && i0 < IL_STACK_DEPTH && !in_runtime(st[i0])) i0++;
-  if (i0 < n && i0 < IL_STACK_DEPTH) {
-    while (i0 < n && i0 < IL_STACK_DEPTH && in_runtime(st[i0])) i0++;
-    from = i0;
-  }
+  int k = 0, from = first_user_frame(st, n);
   for (int i = from; i < n && i < IL_STACK_DEPTH; i++) {
     if (in_runtime(st[i])) break; /* the thread trampoline: the program's part ended */
     char fn[128], loc[128];
@@ -224,7 +239,7 @@ static const char *sig_name(int s) {
 
 /* The location a SUMMARY names: assert site, fault pc, or the culprit's
  * pending call. */
-static void summary_site(const struct il_shm *s, const struct outcome *o, char *fn, size_t fnn, char *loc, size_t locn) {
+static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *loc, size_t locn) {
   const struct il_result *r = &o->res;
   if (o->kind == BUG_ASSERT && r->assert_file[0]) {
     const char *b = strrchr(r->assert_file, '/');
@@ -232,9 +247,10 @@ static void summary_site(const struct il_shm *s, const struct outcome *o, char *
     snprintf(fn, fnn, "%.127s", r->assert_func);
     return;
   }
-  if (o->kind == BUG_WATCHDOG && r->thread >= 0) {
-    sym_pc(s->threads[r->thread].wait_pc, 1, fn, fnn, loc, locn);
-    return;
+  if (o->kind == BUG_WATCHDOG && r->nstack > 0) {
+    int i = first_user_frame(r->stack, r->nstack);
+    while (i < r->nstack && in_libc(r->stack[i])) i++; /* the signal frame */
+    if (i < r->nstack) { sym_pc(r->stack[i], 1, fn, fnn, loc, locn); return; }
   }
   sym_pc(r->pc, o->kind != BUG_CRASH, fn, fnn, loc, locn);
 }
@@ -273,8 +289,8 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     fprintf(f, "ERROR: interleave: deadlock: threads wait for each other in a cycle\n");
     break;
   case BUG_STALL:
-    fprintf(f, "ERROR: interleave: stall: thread %s waits forever%s%s\n", tname(r->thread),
-            r->msg[0] ? ", " : "", r->msg);
+    fprintf(f, "ERROR: interleave: stall: thread %s waits forever%s\n", tname(r->thread),
+            r->msg[0] ? " while other threads keep running" : "");
     break;
   case BUG_HANG:
     fprintf(f, "ERROR: interleave: hang: the execution did not finish within --%s\n", r->msg);
@@ -289,12 +305,46 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     fprintf(f, "ERROR: interleave: %s %s\n", bug_kind_name(o->kind), r->msg);
   }
 
-  /* ---- the timeline ---- */
+  /* ---- the timeline ----
+   * Periodic activity (a ticking event loop, a polling thread) is folded:
+   * a block of up to 4 events that repeats 3 or more times in a row is
+   * printed once with its count, so the steps that matter stay in view. */
   uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
-  uint64_t from = first;
-  if (!opt->full_trace && total - first > (uint64_t)opt->context) from = total - (uint64_t)opt->context;
-  fprintf(f, "\nInterleaving (%" PRIu64 " of %" PRIu64 " events shown%s; * = preemption, T = timeout fired):\n\n",
-          total - from, total, from > 0 ? ", --full-trace for all" : "");
+  size_t cap = (size_t)(total - first) + 1, nrows = 0;
+  struct row { uint64_t at; uint32_t period, reps; } *rows = malloc(cap * sizeof *rows);
+  for (uint64_t i = first; i < total;) {
+    uint32_t best_p = 1, best_r = 1;
+    for (uint32_t p = 1; p <= 4; p++) {
+      uint32_t reps = 1;
+      while (i + (uint64_t)(reps + 1) * p <= total) {
+        int same = 1;
+        for (uint32_t k = 0; k < p && same; k++) {
+          const struct il_event *a = &s->events[(i + k) % IL_EVENT_RING];
+          const struct il_event *b = &s->events[(i + (uint64_t)reps * p + k) % IL_EVENT_RING];
+          same = a->thread == b->thread && a->op == b->op && a->obj == b->obj && a->pc == b->pc &&
+                 a->result == b->result;
+        }
+        if (!same) break;
+        reps++;
+      }
+      if (reps >= 3 && reps * p > best_r * best_p) { best_p = p; best_r = reps; }
+    }
+    rows[nrows].at = i;
+    rows[nrows].period = best_r >= 3 ? best_p : 1;
+    rows[nrows].reps = best_r >= 3 ? best_r : 1;
+    i += (uint64_t)rows[nrows].period * rows[nrows].reps;
+    nrows++;
+  }
+  size_t from = 0, shown_events = 0;
+  if (!opt->full_trace) {
+    /* The last `context` printed lines' worth of rows. */
+    size_t lines = 0;
+    from = nrows;
+    while (from > 0 && lines + rows[from - 1].period <= (size_t)opt->context) lines += rows[--from].period;
+  }
+  for (size_t i = from; i < nrows; i++) shown_events += (size_t)rows[i].period * rows[i].reps;
+  fprintf(f, "\nInterleaving (last %zu of %" PRIu64 " events%s; * = preemption, T = timeout fired):\n\n",
+          shown_events, total, from > 0 || first > 0 ? ", --full-trace for all" : "");
   fprintf(f, " %6s  ", "step");
   for (int c = 0; c < nt; c++) fprintf(f, "%-*.*s  ", COLW, COLW, tname(c));
   fprintf(f, "\n %6s  ", "------");
@@ -303,20 +353,35 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     fputs("  ", f);
   }
   fputc('\n', f);
-  for (uint64_t i = from; i < total; i++) {
-    const struct il_event *e = &s->events[i % IL_EVENT_RING];
-    char d[160], site[200], stepcol[16];
-    describe(e, d, sizeof d);
-    event_site(s, i, e, site, sizeof site);
-    snprintf(stepcol, sizeof stepcol, "%u%s%s", e->step, (e->flags & IL_EV_PREEMPT) ? "*" : "",
-             (e->flags & IL_EV_TIMEOUT) ? "T" : "");
-    print_row(f, stepcol, e->thread < nt ? e->thread : 0, nt, d, site);
+  for (size_t ri = from; ri < nrows; ri++) {
+    const struct row *rw = &rows[ri];
+    if (rw->reps > 1) {
+      const struct il_event *a = &s->events[rw->at % IL_EVENT_RING];
+      const struct il_event *z = &s->events[(rw->at + (uint64_t)rw->period * rw->reps - 1) % IL_EVENT_RING];
+      char l[200], t2[32];
+      fmt_vtime(a->vtime, t1, sizeof t1);
+      fmt_vtime(z->vtime, t2, sizeof t2);
+      snprintf(l, sizeof l, "[%u times, t=%s..%s:]", rw->reps, t1, t2);
+      print_row(f, "", a->thread < nt ? a->thread : 0, nt, l, NULL);
+    }
+    for (uint32_t k = 0; k < rw->period; k++) {
+      uint64_t i = rw->at + k;
+      const struct il_event *e = &s->events[i % IL_EVENT_RING];
+      char d[160], site[200], stepcol[16];
+      describe(e, d, sizeof d);
+      event_site(s, i, e, site, sizeof site);
+      snprintf(stepcol, sizeof stepcol, "%u%s%s", e->step, (e->flags & IL_EV_PREEMPT) ? "*" : "",
+               (e->flags & IL_EV_TIMEOUT) ? "T" : "");
+      print_row(f, rw->reps > 1 ? "" : stepcol, e->thread < nt ? e->thread : 0, nt, d, site);
+    }
   }
+  free(rows);
   /* What each live thread was about to do. */
   for (int i = 0; i < nt; i++) {
     const struct il_thread_info *ti = &s->threads[i];
     if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) continue;
-    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT)) continue;
+    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
+                          o->kind == BUG_WATCHDOG)) continue;
     if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
     struct il_event e = {0};
     e.op = (uint16_t)ti->wait_op;
@@ -360,10 +425,12 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       cur = next;
     }
   } else if (o->kind == BUG_STALL || o->kind == BUG_HANG) {
-    fprintf(f, "No thread can make progress%s. Blocked threads:\n", o->kind == BUG_HANG ? " in time" : "");
+    if (o->kind == BUG_HANG) fprintf(f, "The execution did not finish in time. Waiting threads:\n");
+    else if (r->msg[0]) fprintf(f, "%s waits forever while other threads keep running. Stuck threads:\n", tname(r->thread));
+    else fprintf(f, "No thread can make progress, and no wait-for cycle explains it. Blocked threads:\n");
     for (int i = 0; i < nt; i++) {
       const struct il_thread_info *ti = &s->threads[i];
-      if (ti->state != IL_T_BLOCKED) continue;
+      if (ti->state != IL_T_BLOCKED || ti->deadline >= 0) continue;
       sym_pc(ti->wait_pc, 1, fn, sizeof fn, loc, sizeof loc);
       if (ti->wait_op == IL_OP_JOIN) snprintf(obj, sizeof obj, "T%d", (int)ti->wait_obj);
       else sym_obj(ti->wait_obj, obj, sizeof obj);
@@ -402,7 +469,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     /* Threads that kept running (ticking) meanwhile. */
     for (int i = 0; i < nt; i++) {
       const struct il_thread_info *ti = &s->threads[i];
-      if (ti->state == IL_T_BLOCKED || ti->state == IL_T_DONE) continue;
+      if ((ti->state == IL_T_BLOCKED && ti->deadline < 0) || ti->state == IL_T_DONE) continue;
       unsigned wakes = 0;
       uint64_t site = 0;
       for (uint64_t k = first; k < total; k++) {
@@ -415,8 +482,9 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       }
     }
   } else if (o->kind == BUG_WATCHDOG && r->thread >= 0) {
-    fprintf(f, "Thread %s's last scheduling point was before this; interleave killed the execution.\n",
-            tname(r->thread));
+    fprintf(f, "Thread %s ran for %u ms of real time without reaching a scheduling point (a pthread,\n"
+               "semaphore, sleep or poll call); interleave stopped the execution. Its stack is below.\n",
+            tname(r->thread), opt->watchdog_ms);
   } else if (o->kind == BUG_CRASH && r->verdict == IL_V_CRASH) {
     fprintf(f, "Thread %s received %s.\n", tname(r->thread), sig_name(r->signo));
   }
@@ -428,7 +496,8 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     if (ti->state == IL_T_DONE) continue;
     const char *st = i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH) ? "failed here"
                      : i == r->thread && o->kind == BUG_EXIT ? "ended the process here"
-                     : ti->state == IL_T_BLOCKED ? "blocked" : "runnable";
+                     : ti->state == IL_T_BLOCKED ? (ti->deadline >= 0 ? "in a timed wait" : "blocked")
+                     : "runnable";
     fprintf(f, "Thread %s, %s", tname(i), st);
     if (i > 0) {
       sym_pc(ti->create_pc, 1, fn, sizeof fn, loc, sizeof loc);
@@ -459,7 +528,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     }
   }
 
-  summary_site(s, o, fn, sizeof fn, loc, sizeof loc);
+  summary_site(o, fn, sizeof fn, loc, sizeof loc);
   fprintf(f, "\nSUMMARY: interleave: %s %s in %s\n", bug_kind_name(o->kind), loc[0] ? loc : "?", fn);
   fprintf(f, "Seed 0x%" PRIx64 ", execution %" PRIu64 ", %" PRIu64 " steps, virtual time %s.\n", opt->seed,
           o->exec_index, r->steps, (fmt_vtime(r->vtime, t1, sizeof t1), t1));

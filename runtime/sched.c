@@ -257,7 +257,9 @@ void il_snapshot(void) {
     struct il_thread *t = &il.threads[i];
     struct il_thread_info *ti = &s->threads[i];
     ti->os_tid = t->os_tid;
-    ti->state = t->state == IL_T_DONE ? IL_T_DONE
+    /* BLOCKED: waits for another thread (a timed wait still counts, the
+     * report tells them apart by deadline). */
+    ti->state = t->state == IL_T_DONE || t->exiting ? IL_T_DONE
               : (can_proceed(t) ? IL_T_RUNNABLE : IL_T_BLOCKED);
     ti->wait_op = t->op;
     ti->wait_obj = t->op == IL_OP_JOIN && t->obj ? (uint64_t)((struct il_thread *)t->obj)->idx
