@@ -215,6 +215,7 @@ static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
     if (in_runtime(st[i])) break; /* the thread trampoline: the program's part ended */
     char fn[128], loc[128];
     sym_pc(st[i], first_is_ret || i > 0, fn, sizeof fn, loc, sizeof loc);
+    if (fn[0] == '0' && in_libc(st[i])) continue; /* the unnamed signal trampoline */
     if (!strncmp(fn, "__libc_start", 12) || !strcmp(fn, "_start") || !strcmp(fn, "start_thread") ||
         !strcmp(fn, "clone3") || !strcmp(fn, "__clone3")) break;
     if (!strcmp(fn, "__restore_rt") || !strncmp(fn, "__pthread_kill", 14) || !strcmp(fn, "raise") ||

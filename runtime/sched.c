@@ -344,6 +344,28 @@ static void check_limits(void) {
     il_finish(IL_V_HANG, il_me ? il_me->idx : -1, il_me ? il_me->pc : 0, "max-virtual-time");
 }
 
+/* Does t wait (through a chain of lock owners or join targets) for a
+ * thread that can still act on its own: runnable, or in a timed wait?
+ * Then t is slow, not stuck: a lock held across a long sleep is the
+ * lock-hold detector's business, not a stall. */
+static int waits_on_active(struct il_thread *t) {
+  for (int hops = 0; hops < il.nthreads; hops++) {
+    int tg[IL_MAX_THREADS];
+    int n = wait_target(t, tg, IL_MAX_THREADS);
+    if (n == 0) return 0;
+    struct il_thread *next = NULL;
+    for (int i = 0; i < n; i++) {
+      struct il_thread *u = &il.threads[tg[i]];
+      if (!alive(u)) continue;
+      if (can_proceed(u) || u->deadline >= 0) return 1;
+      next = u;
+    }
+    if (!next) return 0;
+    t = next;
+  }
+  return 0;
+}
+
 /* Liveness: start or settle a stall suspicion (see the file header). */
 static void check_stall(void) {
   if (il.req.stall_timeout_ns <= 0) return;
@@ -354,7 +376,7 @@ static void check_stall(void) {
   }
   if (il.fair) {
     struct il_thread *s = &il.threads[il.fair_suspect];
-    if (!alive(s) || can_proceed(s) || s->deadline >= 0) { il.fair = 0; return; }
+    if (!alive(s) || can_proceed(s) || s->deadline >= 0 || waits_on_active(s)) { il.fair = 0; return; }
     if (il.vclock >= il.fair_until)
       il_finish(IL_V_STALL, s->idx, s->pc, "stuck while other threads kept running");
     return;
@@ -372,7 +394,7 @@ static void check_stall(void) {
       return;
     }
     if (t->deadline >= 0) continue;
-    if (il.vclock - t->blocked_since > il.req.stall_timeout_ns && !can_proceed(t)) {
+    if (il.vclock - t->blocked_since > il.req.stall_timeout_ns && !can_proceed(t) && !waits_on_active(t)) {
       il.fair = 1;
       il.fair_suspect = i;
       il.fair_until = il.vclock + il.req.stall_timeout_ns;
