@@ -15,7 +15,7 @@ RT_SRCS  := $(wildcard runtime/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 HDRS     := $(wildcard common/*.h common/*.def runtime/*.h cli/*.h include/*.h)
 
-.PHONY: all check clean programs seeds bench
+.PHONY: all check clean programs seeds bench demo
 all: $(BUILD)/libinterleave.so $(BUILD)/interleave
 
 $(BUILD)/libinterleave.so: $(RT_SRCS) $(HDRS) | $(BUILD)
@@ -54,8 +54,12 @@ endef
 $(foreach v,$(SEED_VARIANTS),$(eval $(call seed_rule,$(v))))
 seeds: $(addprefix $(BUILD)/examples/seeds/,$(SEED_VARIANTS))
 
-check: all programs seeds
+check: all programs seeds unit
 	tests/run.sh
+
+# The README's first command: find seed 000's "Action not found" gap.
+demo: all seeds
+	$(BUILD)/interleave run --seed 1 -- $(BUILD)/examples/seeds/ui-gap-buggy; test $$? -eq 1
 
 clean:
 	rm -rf $(BUILD)
@@ -64,3 +68,18 @@ clean:
 print-seeds:
 	@$(foreach v,$(SEED_VARIANTS),echo "$(v) $($(v)_EXPECT) $(or $($(v)_KIND),-)";)
 .PHONY: print-seeds
+
+# ---- unit tests (cmocka) and the schedule-reader fuzzer (libFuzzer)
+$(BUILD)/tests/unit_schedfile: tests/unit/test_schedfile.c cli/schedfile.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -fsanitize=address,undefined -o $@ tests/unit/test_schedfile.c cli/schedfile.c -lcmocka
+$(BUILD)/tests/fuzz_schedfile: tests/fuzz/fuzz_schedfile.c cli/schedfile.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -g -O1 -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_schedfile.c cli/schedfile.c
+# The CLI built with ASan/UBSan, for `make check`.
+$(BUILD)/asan/interleave: $(CLI_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -o $@ $(CLI_SRCS) $(CLI_LIBS)
+	cp $(BUILD)/libinterleave.so $(BUILD)/asan/
+unit: $(BUILD)/tests/unit_schedfile $(BUILD)/tests/fuzz_schedfile $(BUILD)/asan/interleave
+.PHONY: unit

@@ -13,14 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t splitmix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-uint64_t exec_seed(uint64_t seed, uint64_t idx) { return splitmix(seed ^ splitmix(idx)); }
-
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

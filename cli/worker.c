@@ -58,6 +58,7 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
     setenv(IL_ENV_FDS, env, 1);
     const char *old = getenv("LD_PRELOAD");
     char *pre = malloc(strlen(t->runtime) + (old ? strlen(old) : 0) + 2);
+    if (!pre) _exit(127);
     sprintf(pre, "%s%s%s", t->runtime, old && *old ? ":" : "", old && *old ? old : "");
     setenv("LD_PRELOAD", pre, 1);
     execv(t->path, t->argv);
@@ -152,10 +153,4 @@ int classify(const struct il_result *r, const struct options *opt) {
     return BUG_EXIT;
   }
   return BUG_CRASH;
-}
-
-const char *bug_kind_name(int k) {
-  static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
-                            "hang", "watchdog", "unsupported", "diverged", "limit"};
-  return k >= 0 && k <= BUG_LIMIT ? n[k] : "?";
 }

@@ -16,14 +16,18 @@
 #include "rt.h"
 
 /* Priority bands, high to low: initial priorities (PRIO_BASE and up),
- * change-point priorities (PRIO_CHANGE + 1..d-1), then threads that
- * yielded, newest yield lowest. */
+ * threads that yielded (newest yield lowest), then change-point
+ * priorities (PRIO_CHANGE + 1..d-1).  A change point must be able to
+ * push a thread below one that merely yielded or slept: that is how PCT
+ * preempts a thread right after, say, a wipe and lets a sleeping handler in
+ * (seed 000's gap).  A yielding thread that starves a change-pointed one
+ * is caught by the starvation check in sched.c. */
 #define PRIO_BASE (1ULL << 40)
 #define PRIO_CHANGE (1ULL << 32)
 
 void il_strategy_init(void) {
   il.nchange = 0;
-  il.low_prio_next = PRIO_CHANGE - 1;
+  il.low_prio_next = PRIO_BASE - 1;
   if (il.req.strategy != IL_STRAT_PCT) return;
   uint32_t d = il.req.depth ? il.req.depth : 1;
   if (d > 16) d = 16;

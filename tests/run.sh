@@ -58,7 +58,7 @@ while read -r v expect kind; do
   if [ "$expect" = bug ]; then
     start=$(date +%s.%N)
     expect_run "seed $v" bug "$kind" 10000 "" -- "build/examples/seeds/$v"
-    printf '      (%.1f s)\n' "$(echo "$(date +%s.%N) - $start" | bc)"
+    awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "      (%.1f s)\n", e - s }'
   else
     expect_run "seed $v" ok "" 10000 "" -- "build/examples/seeds/$v"
   fi
@@ -155,10 +155,18 @@ sleep 0.2
 if pgrep -f "build/tests/programs/" >/dev/null; then bad "left processes behind" "$(pgrep -af build/tests/programs/)"
 else ok "no process left behind"; fi
 
-# Unit tests of the schedule reader (cmocka).
-if [ -x build/tests/unit_schedfile ]; then
-  if u=$(build/tests/unit_schedfile 2>&1); then ok "unit: schedule reader"; else bad "unit: schedule reader" "$u"; fi
-fi
+# Unit tests of the schedule reader (cmocka), and a bounded fuzz run.
+if u=$(build/tests/unit_schedfile 2>&1); then ok "unit: schedule reader"; else bad "unit: schedule reader" "$u"; fi
+mkdir -p "$TMP/corpus" && cp tests/fuzz/corpus/* "$TMP/corpus/"
+if u=$(timeout 300 build/tests/fuzz_schedfile -seed=1 -runs=300000 -max_len=8192 "$TMP/corpus" 2>&1); then
+  ok "fuzz: schedule reader, 300000 inputs"
+else bad "fuzz: schedule reader" "$u"; fi
+
+# The CLI under ASan/UBSan: a search, its report, and a replay.
+a=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave run -q --seed 3 --out "$TMP/asan" -- $LU 2>&1); rc=$?
+a2=$(build/asan/interleave replay "$(ls "$TMP"/asan/*.sched | head -1)" 2>&1); rc2=$?
+if [ $rc -eq 1 ] && [ $rc2 -eq 1 ] && ! grep -q "Sanitizer" <<<"$a$a2"; then ok "CLI clean under ASan/UBSan"
+else bad "CLI under ASan/UBSan ($rc/$rc2)" "$a$a2"; fi
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
