@@ -4,6 +4,7 @@
  * campaign is a pure function of its options. */
 #include "cli.h"
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -128,9 +129,15 @@ int cmd_run(struct options *opt, struct target *t) {
       fprintf(stderr, "interleave: seed 0x%" PRIx64 ", strategy %s, up to %" PRIu64 " executions\n", opt->seed,
               sname, opt->runs);
   }
+  /* One worker: it, its fork server and the CLI share CPU 0, so that the
+   * handoffs between them are same-CPU wake-ups. */
+  cpu_set_t cs;
+  CPU_ZERO(&cs);
+  CPU_SET(0, &cs);
+  sched_setaffinity(0, sizeof cs, &cs);
   int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
   struct worker w;
-  worker_start(&w, t, -1, devnull);
+  worker_start(&w, t, 0, devnull);
   double t0 = now_s();
   uint64_t est = 0, maxsteps = 0, done = 0, bugs = 0;
   uint64_t seen_sig[64];
