@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +49,9 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
      * address-dependent behaviour repeat in replays. */
     personality(ADDR_NO_RANDOMIZE);
     setpgid(0, 0);
+    /* If the CLI dies, so does its fork server (and the server's
+     * executions, which set the same). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fds[3] = {mfd, ctl[0], st[1]}, hi[3];
     for (int i = 0; i < 3; i++) hi[i] = fcntl(fds[i], F_DUPFD, 900 + i); /* not CLOEXEC */
     if (out_fd >= 0) { dup2(out_fd, 1); dup2(out_fd, 2); }

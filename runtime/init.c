@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -274,6 +275,7 @@ static void on_watchdog(int sig, siginfo_t *si, void *uc) {
 
 /* Child side: become execution exec_index and run main. */
 static int run_execution(int argc, char **argv, char **envp) {
+  if (!il.standalone) prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan executions */
   pin_cpu(il.shm->req.cpu);
   install_fatal_handlers();
   struct sigaction sa = {0};
