@@ -75,10 +75,26 @@ static void sym_pc(uint64_t pc, int ret, char *fn, size_t fnn, char *loc, size_t
   }
 }
 
+/* The module whose start is the closest below addr: a .bss past the last
+ * file-backed page is an anonymous mapping in /proc/self/maps, so libdwfl's
+ * module ranges do not cover it, but its symbols do. */
+struct nearest { Dwarf_Addr addr, best_start; Dwfl_Module *best; };
+static int nearest_cb(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg) {
+  (void)ud; (void)name;
+  struct nearest *n = arg;
+  if (start <= n->addr && (!n->best || start > n->best_start)) { n->best = m; n->best_start = start; }
+  return DWARF_CB_OK;
+}
+
 static void sym_obj(uint64_t addr, char *out, size_t n) {
   snprintf(out, n, "0x%" PRIx64, addr);
   if (!dwfl || !addr) return;
   Dwfl_Module *m = dwfl_addrmodule(dwfl, addr);
+  if (!m) {
+    struct nearest nr = {addr, 0, NULL};
+    dwfl_getmodules(dwfl, nearest_cb, &nr, 0);
+    m = nr.best;
+  }
   if (!m) return;
   GElf_Off off;
   GElf_Sym sym;
@@ -212,7 +228,10 @@ static int first_user_frame(const uint64_t *st, int n) {
 static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
   int k = 0, from = first_user_frame(st, n);
   for (int i = from; i < n && i < IL_STACK_DEPTH; i++) {
-    if (in_runtime(st[i])) break; /* the thread trampoline: the program's part ended */
+    if (in_runtime(st[i])) {
+      if (k > 0) break; /* the thread trampoline: the program's part ended */
+      continue;         /* a wrapper (__assert_fail, exit) above the program */
+    }
     char fn[128], loc[128];
     sym_pc(st[i], first_is_ret || i > 0, fn, sizeof fn, loc, sizeof loc);
     if (fn[0] == '0' && in_libc(st[i])) continue; /* the unnamed signal trampoline */
