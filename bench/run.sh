@@ -10,10 +10,11 @@ cc -O1 -g -pthread -o build/bench/pingpong bench/pingpong.c
 IL=build/interleave
 
 # Executions per second of one configuration, from interleave's own count.
-rate() { # THREADS LOCKS -> "execs/s steps/exec"
-  local err steps
-  err=$("$IL" run --seed 1 -n "$RUNS" --strategy random --out /tmp/il-bench -- build/bench/pingpong "$1" "$2" 2>&1 >/dev/null)
-  grep -o '[0-9]* executions in [0-9.]* s ([0-9]*/s)' <<<"$err" | sed 's/.*(\([0-9]*\)\/s)/\1/'
+# JOBS (default 1) workers; read from the run's stats file.
+rate() { # THREADS LOCKS [JOBS] -> executions per second
+  rm -rf /tmp/il-bench
+  "$IL" run -q -j "${3:-1}" --seed 1 -n "$RUNS" --strategy random --out /tmp/il-bench -- build/bench/pingpong "$1" "$2" >/dev/null 2>&1
+  awk -F' *: *' '$1 == "execs_per_sec" { printf "%d", $2 }' /tmp/il-bench/stats
 }
 
 # Native: the same binary run RUNS times as a fresh process (fork+exec).
@@ -36,4 +37,8 @@ for cfg in "2 0" "2 25" "2 250" "4 25" "16 25"; do
 done
 # Cost per scheduling point: the slope between 2x0 and 2x250 locks.
 a=${R["2 0"]}; b=${R["2 250"]}
-awk -v a="$a" -v b="$b" 'BEGIN { printf "per scheduling point: %.2f us (from %d/s at 6 points and %d/s at 1006 points)\n", (1e6/b - 1e6/a) / 1000, a, b }'
+awk -v a="$a" -v b="$b" 'BEGIN { printf "per scheduling point: %.2f us (from %d/s at 10 points and %d/s at 1010 points)\n", (1e6/b - 1e6/a) / 1000, a, b }'
+# Scaling: the same 2-thread, 25-lock program with every CPU's worker.
+n=$(nproc)
+j1=$(rate 2 25 1); jn=$(rate 2 25 "$n")
+awk -v a="$j1" -v b="$jn" -v n="$n" 'BEGIN { printf "-j 1: %d/s, -j %d: %d/s, speedup %.2fx\n", a, n, b, b / a }'

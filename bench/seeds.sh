@@ -19,17 +19,18 @@ make -s print-seeds | while read -r v expect kind; do
   t0=$(now); runs=0; found=no
   while :; do
     runs=$((runs + 1))
-    timeout "$RUN_CAP" "$bin" >/dev/null 2>&1
+    (timeout "$RUN_CAP" "$bin" >/dev/null 2>&1)
     rc=$?
     [ $rc -ne 0 ] && { found=yes; break; }
     awk -v a="$t0" -v b="$(now)" -v c="$CAP" 'BEGIN { exit !(b - a >= c) }' && break
   done
   nt=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
-  err=$(build/interleave run --seed 1 --out /tmp/il-seedbench -- "$bin" 2>&1 >/dev/null)
-  ie=$(sed -n 's/.*bug found in execution [0-9]* after \([0-9.]*\) s (\([0-9]*\) executions.*/\2/p' <<<"$err")
-  it=$(sed -n 's/.*bug found in execution [0-9]* after \([0-9.]*\) s.*/\1/p' <<<"$err")
+  rm -rf /tmp/il-seedbench
+  build/interleave run -q --seed 1 --out /tmp/il-seedbench -- "$bin" >/dev/null 2>&1
+  ie=$(awk -F' *: *' '$1 == "first_bug_execs" { print $2 }' /tmp/il-seedbench/stats)
+  it=$(awk -F' *: *' '$1 == "first_bug_time" { print $2 }' /tmp/il-seedbench/stats)
   if [ "$found" = yes ]; then ns="$nt s"; else ns="> $nt s (not found)"; fi
-  ratio=$(awk -v n="$nt" -v i="$it" 'BEGIN { if (i > 0) printf "%.0fx", n / i; else print "-" }')
+  ratio=$(awk -v n="$nt" -v i="$it" 'BEGIN { if (i + 0 < 0.001) i = 0.001; printf "%.0fx", n / i }')
   [ "$found" = yes ] || ratio=">$ratio"
   echo "| $v | $runs | $ns | $ie | $it s | $ratio |"
 done

@@ -36,8 +36,11 @@ struct options {
   const char *out_dir;
   int full_trace;
   int context;             /* timeline rows shown */
-  int jobs;
+  int jobs;                /* parallel workers (fork servers) */
   int quiet;
+  int allow_nonterm;       /* --allow-nontermination: a hang is not a bug */
+  unsigned shard, nshards; /* this process runs executions i % nshards == shard */
+  const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */
 };
 
 /* The program under test. */
@@ -55,6 +58,8 @@ struct worker {
   struct il_shm *shm;
   int cpu;
   int out_fd;              /* the program's stdout/stderr go here */
+  int busy;                /* an execution is in flight */
+  struct il_request started;
 };
 
 /* One execution's outcome, copied out of shared memory. */
@@ -96,10 +101,13 @@ uint64_t file_hash(const char *path, int *err);
 int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd);
 int worker_run(struct worker *w, const struct il_request *req, const uint16_t *decisions,
                uint32_t ndec, struct outcome *o, const struct options *opt);
+int worker_submit(struct worker *w, const struct il_request *req, const uint16_t *decisions, uint32_t ndec);
+int worker_collect(struct worker *w, struct outcome *o, const struct options *opt, int timeout_ms);
 void worker_stop(struct worker *w);
 int classify(const struct il_result *r, const struct options *opt);
 
 /* explore.c */
+void mkdirs(const char *dir);
 int cmd_run(struct options *opt, struct target *t);
 void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx,
                   uint64_t est_steps, int64_t base_rt);
@@ -112,9 +120,15 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
 int sched_read(const char *path, struct schedule *s, char *err, size_t errn);
 void sched_free(struct schedule *s);
 
-/* report.c */
+/* report.c: prints the report; `summary` (if not NULL) gets the SUMMARY
+ * text after "SUMMARY: interleave: ", the bug's machine-independent
+ * signature. */
 void report_print(FILE *f, const struct il_shm *shm, const struct outcome *o,
-                  const struct options *opt, const char *sched_path, const char *program_output);
+                  const struct options *opt, const char *sched_path, const char *program_output,
+                  char *summary, size_t summary_n);
+
+/* merge.c */
+int cmd_merge(int argc, char **argv);
 
 /* replay.c */
 int cmd_replay(int argc, char **argv, struct options *opt);

@@ -21,6 +21,7 @@ void die_tool(const char *fmt, ...) __attribute__((alias("die_usage")));
 static const char usage[] =
     "usage: interleave run [options] -- PROGRAM [ARGS...]\n"
     "       interleave replay [--gdb] [--full-trace] FILE\n"
+    "       interleave merge DIR...   (one report from the folders of a sharded run)\n"
     "\n"
     "Runs a dynamically linked pthreads program many times, each under a different\n"
     "controlled interleaving with virtual time; reports the first bug as a timeline.\n"
@@ -41,11 +42,13 @@ static const char usage[] =
     "      --ok-exit LIST       exit codes that are not bugs (default 0)\n"
     "      --out DIR            where schedules go (default ./interleave-out)\n"
     "      --full-trace         print every step, not just the last ones\n"
-    "  -j, --jobs N             parallel workers (accepted; see docs/design.md)\n"
+    "  -j, --jobs N             parallel workers (default: one per CPU)\n"
+    "      --shard I/N|auto     run slice I of N of the campaign (auto: from the CI's variables)\n"
+    "      --allow-nontermination  an execution that exceeds its limits is not a bug\n"
     "  -q, --quiet              only the report\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -53,6 +56,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"stall-timeout", 0, 1, O_STALL},  {"watchdog", 0, 1, O_WATCHDOG},  {"ok-exit", 0, 1, O_OKEXIT},
     {"out", 0, 1, O_OUT},              {"full-trace", 0, 0, O_FULL},    {"jobs", 'j', 1, O_JOBS},
     {"quiet", 'q', 0, O_QUIET},        {"gdb", 0, 0, O_GDB},            {"help", 'h', 0, O_HELP},
+    {"shard", 0, 1, O_SHARD},          {"allow-nontermination", 0, 0, O_NONTERM},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -69,6 +73,47 @@ static double real_num(const char *opt, const char *v) {
   double x = v ? strtod(v, &e) : -1;
   if (!v || errno || *e || x < 0) die_usage("--%s: expected a non-negative number, got '%s'", opt, v ? v : "");
   return x;
+}
+
+/* --shard I/N, or auto: the index (and count) from the job runner. */
+static int env_num(const char *name, long *v) {
+  const char *s = getenv(name);
+  char *e;
+  if (!s || !*s) return 0;
+  errno = 0;
+  *v = strtol(s, &e, 10);
+  if (errno || *e || *v < 0) die_usage("--shard auto: %s='%s' is not a number", name, s);
+  return 1;
+}
+static void parse_shard(const char *val, struct options *o) {
+  long i = -1, n = -1;
+  const char *slash = strchr(val, '/');
+  if (!strncmp(val, "auto", 4) && (val[4] == 0 || val[4] == '/')) {
+    if (slash) n = (long)num("shard", slash + 1, 1u << 20);
+    long ti, tn;
+    if (env_num("TEST_SHARD_INDEX", &ti) && env_num("TEST_TOTAL_SHARDS", &tn)) { i = ti; n = tn; o->shard_status = getenv("TEST_SHARD_STATUS_FILE"); }
+    else if (env_num("GTEST_SHARD_INDEX", &ti) && env_num("GTEST_TOTAL_SHARDS", &tn)) { i = ti; n = tn; }
+    else if (env_num("CI_NODE_INDEX", &ti) && env_num("CI_NODE_TOTAL", &tn)) { i = ti - 1; n = tn; } /* GitLab: 1-based */
+    else if (env_num("SLURM_ARRAY_TASK_ID", &ti)) {
+      long mn = 0, cnt;
+      env_num("SLURM_ARRAY_TASK_MIN", &mn);
+      i = ti - mn;
+      if (env_num("SLURM_ARRAY_TASK_COUNT", &cnt)) n = cnt;
+    } else if (env_num("JOB_COMPLETION_INDEX", &ti)) { i = ti; } /* Kubernetes: count from auto/N */
+    else if (env_num("CIRCLE_NODE_INDEX", &ti) && env_num("CIRCLE_NODE_TOTAL", &tn)) { i = ti; n = tn; }
+    else die_usage("--shard auto: none of TEST_SHARD_INDEX, GTEST_SHARD_INDEX, CI_NODE_INDEX, "
+                   "SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, CIRCLE_NODE_INDEX is set");
+    if (n < 0) die_usage("--shard auto: the shard count is not in the environment; use --shard auto/N");
+  } else {
+    if (!slash) die_usage("--shard: expected I/N or auto, got '%s'", val);
+    char idx[32];
+    snprintf(idx, sizeof idx, "%.*s", (int)(slash - val), val);
+    i = (long)num("shard", idx, 1u << 20);
+    n = (long)num("shard", slash + 1, 1u << 20);
+  }
+  if (n < 1 || i < 0 || i >= n) die_usage("--shard: index %ld is not in 0..%ld", i, n - 1);
+  o->shard = (unsigned)i;
+  o->nshards = (unsigned)n;
 }
 
 /* Parse options from argv[i...]; returns the index of the first operand.
@@ -125,10 +170,12 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     }
     case O_OUT: o->out_dir = val; break;
     case O_FULL: o->full_trace = 1; break;
-    case O_JOBS: o->jobs = (int)num(name, val, 1024); break;
+    case O_JOBS: o->jobs = (int)num(name, val, 1024); if (!o->jobs) die_usage("--jobs must be at least 1"); break;
     case O_QUIET: o->quiet = 1; break;
     case O_GDB: if (!gdb) die_usage("--gdb is an option of interleave replay"); *gdb = 1; break;
     case O_HELP: fputs(usage, stdout); exit(EXIT_OK);
+    case O_SHARD: parse_shard(val, o); break;
+    case O_NONTERM: o->allow_nonterm = 1; break;
     }
   }
   return i;
@@ -147,7 +194,8 @@ static void defaults(struct options *o) {
   o->nok_exit = 1;
   o->out_dir = "interleave-out";
   o->context = 24;
-  o->jobs = 1;
+  o->jobs = 0; /* one per CPU */
+  o->nshards = 1;
 }
 
 int main(int argc, char **argv) {
@@ -166,5 +214,6 @@ int main(int argc, char **argv) {
     return cmd_run(&opt, &t);
   }
   if (!strcmp(cmd, "replay")) return cmd_replay(argc, argv, &opt);
+  if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);
   die_usage("unknown command '%s' (run, replay; see interleave --help)", cmd);
 }

@@ -107,7 +107,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
               bug_kind_name(s.kind), bug_kind_name(o.kind), o.res.steps);
   }
   char *text = slurp(out);
-  report_print(stdout, w.shm, &o, opt, file, text);
+  report_print(stdout, w.shm, &o, opt, file, text, NULL, 0);
   free(text);
   worker_stop(&w);
   close(out);

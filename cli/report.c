@@ -276,7 +276,7 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
 }
 
 void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, const struct options *opt,
-                  const char *sched_path, const char *program_output) {
+                  const char *sched_path, const char *program_output, char *summary, size_t summary_n) {
   const struct il_result *r = &o->res;
   sym_open(s->maps);
   int nt = r->nthreads > 0 && r->nthreads <= IL_MAX_THREADS ? r->nthreads : 1;
@@ -550,6 +550,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
 
   summary_site(o, fn, sizeof fn, loc, sizeof loc);
   fprintf(f, "\nSUMMARY: interleave: %s %s in %s\n", bug_kind_name(o->kind), loc[0] ? loc : "?", fn);
+  if (summary) snprintf(summary, summary_n, "%s %s in %s", bug_kind_name(o->kind), loc[0] ? loc : "?", fn);
   fprintf(f, "Seed 0x%" PRIx64 ", execution %" PRIu64 ", %" PRIu64 " steps, virtual time %s.\n", opt->seed,
           o->exec_index, r->steps, (fmt_vtime(r->vtime, t1, sizeof t1), t1));
   if (sched_path) {

@@ -111,28 +111,46 @@ void worker_stop(struct worker *w) {
   munmap(w->shm, sizeof(struct il_shm));
 }
 
-/* Run one execution.  Returns 0, or -1 if the server died (the caller
- * restarts it). */
-int worker_run(struct worker *w, const struct il_request *req, const uint16_t *decisions,
-               uint32_t ndec, struct outcome *o, const struct options *opt) {
+/* Start one execution without waiting for it.  Returns 0, or -1 if the
+ * server is gone. */
+int worker_submit(struct worker *w, const struct il_request *req, const uint16_t *decisions, uint32_t ndec) {
   w->shm->req = *req;
   w->shm->req.cpu = w->cpu;
   if (decisions) memcpy(w->shm->decisions, decisions, ndec * sizeof *decisions);
   memset(&w->shm->res, 0, sizeof w->shm->res);
+  w->busy = 1;
+  w->started = *req;
   char go = 1;
-  if (write(w->ctl, &go, 1) != 1) return -1;
+  return write(w->ctl, &go, 1) == 1 ? 0 : -1;
+}
+
+/* Collect the execution started by worker_submit; blocks up to timeout_ms
+ * (-1: the watchdog's bound).  Returns 0, -1 if the server died, -2 if
+ * still running. */
+int worker_collect(struct worker *w, struct outcome *o, const struct options *opt, int timeout_ms) {
   struct il_done d;
   /* The server enforces the watchdog; this bound only catches a server
    * that is itself stuck. */
-  int r = read_timeout(w->status, &d, sizeof d, (int)req->watchdog_ms * 4 + 10000);
+  int r = read_timeout(w->status, &d, sizeof d,
+                       timeout_ms >= 0 ? timeout_ms : (int)w->started.watchdog_ms * 4 + 10000);
+  if (r == -2 && timeout_ms >= 0) return -2;
   if (r) return -1;
+  w->busy = 0;
   memset(o, 0, sizeof *o);
-  o->exec_index = req->exec_index;
+  o->exec_index = w->started.exec_index;
   o->res = w->shm->res;
   o->res.wstatus = d.wstatus;
+  if (!o->res.ndecisions && w->shm->progress) /* ended without a snapshot (killed) */
+    o->res.ndecisions = (uint32_t)(w->shm->progress < IL_MAX_DECISIONS ? w->shm->progress : IL_MAX_DECISIONS);
   o->kind = classify(&o->res, opt);
   o->bug = o->kind != BUG_NONE;
   return 0;
+}
+
+int worker_run(struct worker *w, const struct il_request *req, const uint16_t *decisions,
+               uint32_t ndec, struct outcome *o, const struct options *opt) {
+  if (worker_submit(w, req, decisions, ndec)) return -1;
+  return worker_collect(w, o, opt, -1);
 }
 
 int classify(const struct il_result *r, const struct options *opt) {
@@ -141,7 +159,7 @@ int classify(const struct il_result *r, const struct options *opt) {
   case IL_V_CRASH: return BUG_CRASH;
   case IL_V_DEADLOCK: return BUG_DEADLOCK;
   case IL_V_STALL: return BUG_STALL;
-  case IL_V_HANG: return BUG_HANG;
+  case IL_V_HANG: return opt->allow_nonterm ? BUG_NONE : BUG_HANG;
   case IL_V_WATCHDOG: return BUG_WATCHDOG;
   case IL_V_UNSUPPORTED: return BUG_UNSUPPORTED;
   case IL_V_DIVERGED: return BUG_DIVERGED;

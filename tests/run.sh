@@ -142,6 +142,25 @@ if command -v gdb >/dev/null; then
   else bad "replay --gdb" "$g"; fi
 fi
 
+# Workers and shards do not change what runs or what is reported.
+UG=build/examples/seeds/ui-gap-buggy
+r1=$("$IL" run -q -j 1 --seed 5 --out "$TMP/j" -- $UG 2>/dev/null)
+r2=$("$IL" run -q -j 2 --seed 5 --out "$TMP/j" -- $UG 2>/dev/null)
+r3=$("$IL" run -q -j 3 --seed 5 --out "$TMP/j" -- $UG 2>/dev/null)
+if [ -n "$r1" ] && [ "$r1" = "$r2" ] && [ "$r1" = "$r3" ]; then ok "-j 1, 2 and 3 print the same report"
+else bad "-j changes the report" "$(diff <(echo "$r1") <(echo "$r2"))"; fi
+SB=build/examples/seeds/sup-buggy
+for i in 0 1 2 3; do "$IL" run -q --seed 5 -n 600 --keep-going --shard $i/4 --out "$TMP/sh" -- $SB >/dev/null 2>&1; done
+"$IL" run -q --seed 5 -n 600 --keep-going --out "$TMP/un" -- $SB >/dev/null 2>&1
+m1=$("$IL" merge "$TMP/sh" | grep -v Replay); m2=$("$IL" merge "$TMP/un" | grep -v Replay)
+if grep -q "600 executions" <<<"$m1" && grep -q SUMMARY <<<"$m1" && [ "$m1" = "$m2" ]; then
+  ok "4 shards merged find the same bugs as one run"
+else bad "shards differ from one run" "$(diff <(echo "$m1") <(echo "$m2"))"; fi
+CI_NODE_INDEX=2 CI_NODE_TOTAL=3 "$IL" run -q --seed 5 -n 30 --shard auto --out "$TMP/auto" -- build/tests/programs/spin_ok >/dev/null 2>&1
+if grep -q "^shard *: 1/3" "$TMP/auto/shard-1-of-3/stats" 2>/dev/null; then ok "--shard auto reads GitLab's 1-based index"
+else bad "--shard auto" "$(ls -R "$TMP/auto" 2>&1)"; fi
+error_case "--shard auto without a runner" "none of" env -u CI_NODE_INDEX "$IL" run --shard auto -- $LU
+
 # Virtual time: 30 s sleeps cost nothing.
 start=$(date +%s%N)
 "$IL" run -q --seed 1 -n 200 --out "$TMP/d3" -- build/tests/programs/sleep_race >/dev/null 2>&1; rc=$?
