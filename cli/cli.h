@@ -38,6 +38,7 @@ struct options {
   int context;             /* timeline rows shown */
   int jobs;                /* parallel workers (fork servers) */
   int quiet;
+  const char *program;     /* replay: the binary is here now (same hash) */
   int allow_nonterm;       /* --allow-nontermination: a hang is not a bug */
   unsigned shard, nshards; /* this process runs executions i % nshards == shard */
   const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */

@@ -20,7 +20,7 @@ void die_tool(const char *fmt, ...) __attribute__((alias("die_usage")));
 
 static const char usage[] =
     "usage: interleave run [options] -- PROGRAM [ARGS...]\n"
-    "       interleave replay [--gdb] [--full-trace] FILE\n"
+    "       interleave replay [--gdb] [--full-trace] [--program PATH] FILE\n"
     "       interleave merge DIR...   (one report from the folders of a sharded run)\n"
     "\n"
     "Runs a dynamically linked pthreads program many times, each under a different\n"
@@ -48,7 +48,7 @@ static const char usage[] =
     "  -q, --quiet              only the report\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -57,6 +57,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"out", 0, 1, O_OUT},              {"full-trace", 0, 0, O_FULL},    {"jobs", 'j', 1, O_JOBS},
     {"quiet", 'q', 0, O_QUIET},        {"gdb", 0, 0, O_GDB},            {"help", 'h', 0, O_HELP},
     {"shard", 0, 1, O_SHARD},          {"allow-nontermination", 0, 0, O_NONTERM},
+    {"program", 0, 1, O_PROGRAM},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -176,6 +177,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_HELP: fputs(usage, stdout); exit(EXIT_OK);
     case O_SHARD: parse_shard(val, o); break;
     case O_NONTERM: o->allow_nonterm = 1; break;
+    case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
   return i;

@@ -63,14 +63,18 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
 int cmd_replay(int argc, char **argv, struct options *opt) {
   int gdb = 0;
   int first = parse_options(argc, argv, 2, opt, &gdb);
-  if (first != argc - 1) die_usage("usage: interleave replay [--gdb] [--full-trace] FILE");
+  if (first != argc - 1) die_usage("usage: interleave replay [--gdb] [--full-trace] [--program PATH] FILE");
   const char *file = argv[first];
   struct schedule s;
   char err[256];
   if (sched_read(file, &s, err, sizeof err)) die_usage("%s: not a valid schedule: %s", file, err);
   struct target t;
   memset(&t, 0, sizeof t);
-  snprintf(t.path, sizeof t.path, "%s", s.program);
+  if (opt->program) {
+    if (!realpath(opt->program, t.path)) die_usage("--program %s: %s", opt->program, strerror(errno));
+  } else {
+    snprintf(t.path, sizeof t.path, "%s", s.program);
+  }
   t.argc = s.argc;
   t.argv = s.argv;
   int herr;
@@ -78,7 +82,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
   if (herr) die_usage("%s: the recorded program %s: %s", file, t.path, strerror(herr));
   if (t.hash != s.hash)
     die_usage("%s: %s changed since the schedule was recorded (hash 0x%016" PRIx64 ", recorded 0x%016" PRIx64
-              "); rebuild the same binary or record again", file, t.path, t.hash, s.hash);
+              "); rebuild the same binary, or point --program at it", file, t.path, t.hash, s.hash);
   find_runtime(t.runtime, sizeof t.runtime);
   opt->seed = s.seed;
   if (gdb) run_gdb(&s, &t);

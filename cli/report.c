@@ -409,8 +409,14 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     e.pc = ti->wait_pc;
     char d[160], site[200];
     describe(&e, d, sizeof d);
-    char l1[200];
-    snprintf(l1, sizeof l1, "%s %s", ti->state == IL_T_BLOCKED ? "blocked:" : "next:", d);
+    char l1[200], until[48] = "";
+    if (ti->deadline >= 0) {
+      fmt_vtime(ti->deadline, t1, sizeof t1);
+      snprintf(until, sizeof until, " until t=%s", t1);
+    }
+    if (ti->wait_op == IL_OP_SLEEP) snprintf(d, sizeof d, "sleep");
+    snprintf(l1, sizeof l1, "%s %s%s", ti->state == IL_T_BLOCKED ? (ti->deadline >= 0 ? "waiting:" : "blocked:") : "next:",
+             d, until);
     event_site(s, 0, &e, site, sizeof site);
     print_row(f, "next", i, nt, l1, site);
   }
@@ -477,6 +483,19 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
           }
         }
         if (!found) fprintf(f, "      never signalled in the recorded trace\n");
+      } else if (ti->wait_op == IL_OP_SEM_WAIT) {
+        int found = 0;
+        for (uint64_t k = total; k > first && !found; k--) {
+          const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
+          if (e->op == IL_OP_SEM_POST && e->obj == ti->wait_obj) {
+            char f2[128], l2[128];
+            sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
+            fmt_vtime(e->vtime, t1, sizeof t1);
+            fprintf(f, "      last sem_post: %s at t=%s in %s %s\n", tname(e->thread), t1, f2, l2);
+            found = 1;
+          }
+        }
+        if (!found) fprintf(f, "      never posted in the recorded trace\n");
       } else if (ti->wait_op != IL_OP_JOIN) {
         uint64_t hpc;
         int h = holder_of(s, nt, ti->wait_obj, &hpc);

@@ -377,8 +377,16 @@ static void check_stall(void) {
   if (il.fair) {
     struct il_thread *s = &il.threads[il.fair_suspect];
     if (!alive(s) || can_proceed(s) || s->deadline >= 0 || waits_on_active(s)) { il.fair = 0; return; }
-    if (il.vclock >= il.fair_until)
+    if (il.vclock > il.fair_until) { /* strictly: the last sleeper has run */
+      /* Name the root: a thread joining a stuck thread is stuck because
+       * of it. */
+      for (int hops = 0; hops < il.nthreads && s->op == IL_OP_JOIN; hops++) {
+        struct il_thread *u = s->obj;
+        if (!alive(u) || can_proceed(u) || u->deadline >= 0) break;
+        s = u;
+      }
       il_finish(IL_V_STALL, s->idx, s->pc, "stuck while other threads kept running");
+    }
     return;
   }
   for (int i = 0; i < il.nthreads; i++) {
@@ -398,6 +406,13 @@ static void check_stall(void) {
       il.fair = 1;
       il.fair_suspect = i;
       il.fair_until = il.vclock + il.req.stall_timeout_ns;
+      /* Every thread in a timed wait now must finish that wait before the
+       * suspicion can be confirmed: a 90 s sleeper may be the one that
+       * signals.  (A ticker's next deadline is near; it costs nothing.) */
+      for (int k = 0; k < il.nthreads; k++) {
+        struct il_thread *u = &il.threads[k];
+        if (alive(u) && u->deadline >= 0 && u->deadline > il.fair_until) il.fair_until = u->deadline;
+      }
       return;
     }
   }

@@ -161,6 +161,11 @@ if grep -q "^shard *: 1/3" "$TMP/auto/shard-1-of-3/stats" 2>/dev/null; then ok "
 else bad "--shard auto" "$(ls -R "$TMP/auto" 2>&1)"; fi
 error_case "--shard auto without a runner" "none of" env -u CI_NODE_INDEX "$IL" run --shard auto -- $LU
 
+# --allow-nontermination: a program that never ends is then not a bug.
+out=$("$IL" run -q --seed 1 -n 3 --max-virtual-time 600 --allow-nontermination --out "$TMP/nt" -- build/tests/programs/liveness_forever 2>&1); rc=$?
+if [ $rc -eq 0 ]; then ok "--allow-nontermination accepts a program that never ends"
+else bad "--allow-nontermination (exit $rc)" "$out"; fi
+
 # Virtual time: 30 s sleeps cost nothing.
 start=$(date +%s%N)
 "$IL" run -q --seed 1 -n 200 --out "$TMP/d3" -- build/tests/programs/sleep_race >/dev/null 2>&1; rc=$?
