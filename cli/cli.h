@@ -40,6 +40,7 @@ struct options {
   int quiet;
   const char *program;     /* replay: the binary is here now (same hash) */
   int allow_nonterm;       /* --allow-nontermination: a hang is not a bug */
+  int lockdep;             /* lock-order graph (--no-lockdep turns it off) */
   unsigned shard, nshards; /* this process runs executions i % nshards == shard */
   const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */
 };
@@ -73,7 +74,9 @@ struct outcome {
 
 enum bug_kind {
   BUG_NONE = 0, BUG_ASSERT, BUG_CRASH, BUG_EXIT, BUG_DEADLOCK, BUG_STALL, BUG_HANG,
-  BUG_WATCHDOG, BUG_UNSUPPORTED, BUG_DIVERGED, BUG_LIMIT
+  BUG_WATCHDOG, BUG_UNSUPPORTED, BUG_DIVERGED, BUG_LIMIT,
+  BUG_LOCKORDER,           /* across executions: lockgraph.c */
+  BUG__COUNT
 };
 const char *bug_kind_name(int kind);
 
@@ -127,6 +130,12 @@ void sched_free(struct schedule *s);
 void report_print(FILE *f, const struct il_shm *shm, const struct outcome *o,
                   const struct options *opt, const char *sched_path, const char *program_output,
                   char *summary, size_t summary_n);
+
+/* lockgraph.c */
+int lockgraph_add(const struct il_lock_edge *es, uint32_t n, uint64_t exec, struct il_lock_edge *out,
+                  uint64_t *out_exec, int *out_n);
+void report_lockorder(FILE *f, const char *maps, const struct il_lock_edge *cyc, const uint64_t *execs, int n,
+                      const struct options *opt, char *summary, size_t summary_n);
 
 /* merge.c */
 int cmd_merge(int argc, char **argv);

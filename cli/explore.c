@@ -130,6 +130,8 @@ struct done_exec {        /* a finished execution not yet committed */
   struct outcome o;
   struct il_request rq;
   uint16_t *dec;          /* bugs only: its decisions */
+  struct il_lock_edge *edges; /* its lock-order edges */
+  uint32_t nedges;
 };
 
 struct campaign {
@@ -230,6 +232,32 @@ static void stop_all(struct campaign *c) {
   for (int i = 0; i < c->nw; i++) worker_stop(&c->w[i]);
 }
 
+/* Feed one execution's lock-order edges to the run's graph; a new cycle
+ * is reported at once and counts as a bug, but does not stop the run: an
+ * actual deadlock, if one is reachable, is still worth finding. */
+static void lockorder(struct campaign *c, struct done_exec *d) {
+  struct il_lock_edge cyc[9];
+  uint64_t ex[9];
+  int n;
+  if (!lockgraph_add(d->edges, d->nedges, d->o.exec_index, cyc, ex, &n)) return;
+  char summary[600];
+  progress(c, 1);
+  report_lockorder(stdout, c->w[0].shm->maps, cyc, ex, n, c->opt, summary, sizeof summary);
+  fflush(stdout);
+  if (!c->bugs++) {
+    c->first_bug_time = now_s() - c->t0;
+    c->first_bug_exec = d->o.exec_index;
+    c->first_bug_count = c->executed;
+  }
+  char tsv[4400];
+  snprintf(tsv, sizeof tsv, "%s/bugs.tsv", c->dir);
+  FILE *f = fopen(tsv, "a");
+  if (f) {
+    fprintf(f, "%s\t%" PRIu64 "\t-\n", summary, d->o.exec_index);
+    fclose(f);
+  }
+}
+
 /* Commit finished executions in index order. */
 static void commit_ready(struct campaign *c) {
   for (;;) {
@@ -243,6 +271,8 @@ static void commit_ready(struct campaign *c) {
     c->done[k] = c->done[--c->ndone];
     c->commit++;
     struct outcome *o = &d.o;
+    if (c->stop != 2 && d.nedges && c->opt->lockdep) lockorder(c, &d);
+    free(d.edges);
     if (c->stop == 2 || !o->bug || o->kind == BUG_LIMIT) {
       if (o->kind == BUG_LIMIT && c->stop != 2 && !c->warned_limit++)
         fprintf(stderr, "interleave: warning: execution %" PRIu64 " incomplete: %s\n", o->exec_index, o->res.msg);
@@ -290,6 +320,12 @@ static void collect(struct campaign *c, struct worker *w) {
   }
   if (!owned(c, i)) return; /* a calibration run of another shard's */
   c->executed++;
+  uint32_t ne = w->shm->nedges < IL_MAX_EDGES ? w->shm->nedges : IL_MAX_EDGES;
+  if (ne) {
+    d.edges = malloc(ne * sizeof *d.edges);
+    memcpy(d.edges, w->shm->edges, ne * sizeof *d.edges);
+    d.nedges = ne;
+  }
   if (d.o.bug) {
     d.dec = malloc((d.o.res.ndecisions ? d.o.res.ndecisions : 1) * sizeof *d.dec);
     memcpy(d.dec, w->shm->decisions, d.o.res.ndecisions * sizeof *d.dec);
@@ -406,7 +442,10 @@ int cmd_run(struct options *opt, struct target *t) {
   active = NULL;
   close(devnull);
   free(c.w);
-  for (size_t k = 0; k < c.ndone; k++) free(c.done[k].dec);
+  for (size_t k = 0; k < c.ndone; k++) {
+    free(c.done[k].dec);
+    free(c.done[k].edges);
+  }
   free(c.done);
   if (!c.bugs)
     printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)\n", c.executed,

@@ -45,10 +45,11 @@ static const char usage[] =
     "  -j, --jobs N             parallel workers (default: one per CPU)\n"
     "      --shard I/N|auto     run slice I of N of the campaign (auto: from the CI's variables)\n"
     "      --allow-nontermination  an execution that exceeds its limits is not a bug\n"
+    "      --no-lockdep         no lock-order-inversion reports\n"
     "  -q, --quiet              only the report\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -57,7 +58,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"out", 0, 1, O_OUT},              {"full-trace", 0, 0, O_FULL},    {"jobs", 'j', 1, O_JOBS},
     {"quiet", 'q', 0, O_QUIET},        {"gdb", 0, 0, O_GDB},            {"help", 'h', 0, O_HELP},
     {"shard", 0, 1, O_SHARD},          {"allow-nontermination", 0, 0, O_NONTERM},
-    {"program", 0, 1, O_PROGRAM},
+    {"program", 0, 1, O_PROGRAM},      {"no-lockdep", 0, 0, O_NOLOCKDEP},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -177,6 +178,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_HELP: fputs(usage, stdout); exit(EXIT_OK);
     case O_SHARD: parse_shard(val, o); break;
     case O_NONTERM: o->allow_nonterm = 1; break;
+    case O_NOLOCKDEP: o->lockdep = 0; break;
     case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
@@ -198,6 +200,7 @@ static void defaults(struct options *o) {
   o->context = 24;
   o->jobs = 0; /* one per CPU */
   o->nshards = 1;
+  o->lockdep = 1;
 }
 
 int main(int argc, char **argv) {

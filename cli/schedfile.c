@@ -27,8 +27,8 @@
 
 const char *bug_kind_name(int k) {
   static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
-                            "hang", "watchdog", "unsupported", "diverged", "limit"};
-  return k >= 0 && k <= BUG_LIMIT ? n[k] : "?";
+                            "hang", "watchdog", "unsupported", "diverged", "limit", "lock-order-inversion"};
+  return k >= 0 && k < BUG__COUNT ? n[k] : "?";
 }
 
 static uint64_t splitmix(uint64_t x) {

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 3
+#define IL_WIRE_VERSION 4
 
 #define IL_MAX_THREADS   128
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -135,6 +135,22 @@ struct il_result {
 #define IL_W_EVENTS_WRAPPED      2u  /* older events fell out of the ring */
 #define IL_W_TLS_DTOR            4u  /* a sync call after thread exit ran free */
 
+/* Lock-order edge (lockdep): a thread acquired `to` while holding `from`.
+ * A lock's class key is where it was initialized (init_site=1: the
+ * *_init call's return address), or, for statically initialized locks, its
+ * address.  gate_key: the outermost other lock held (0 if none): edges all
+ * taken under one gate lock cannot deadlock. */
+#define IL_MAX_EDGES 256
+struct il_lock_edge {
+  uint64_t from_key, to_key;
+  uint64_t from_obj, to_obj;
+  uint64_t from_pc, to_pc;     /* where each was acquired */
+  uint64_t gate_key;
+  uint64_t stack[4];           /* the acquisition of `to` */
+  int32_t thread;
+  uint8_t from_site, to_site, pad[2];
+};
+
 struct il_shm {
   uint32_t magic, version;
   int32_t  server_pid;
@@ -145,6 +161,8 @@ struct il_shm {
   volatile int32_t  running_tid;  /* OS tid of the baton holder */
   int32_t  pad1;
   uint64_t nevents;               /* total recorded; ring keeps the last */
+  uint32_t nedges, pad2;          /* lock-order edges of this execution */
+  struct il_lock_edge edges[IL_MAX_EDGES];
   struct il_thread_info threads[IL_MAX_THREADS];
   struct il_event events[IL_EVENT_RING];
   uint64_t event_stacks[IL_EVENT_RING][4]; /* IL_F_STACKS: caller frames */

@@ -127,8 +127,12 @@ IL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
 IL_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a) {
   static int (*real)(pthread_mutex_t *, const pthread_mutexattr_t *);
   if (!real) real = il_sym("pthread_mutex_init", NULL);
-  if (il_controlled()) il_obj_forget(m);
-  return real(m, a);
+  int r = real(m, a);
+  if (il_controlled()) {
+    il_obj_forget(m);
+    il_obj_get(m, K_MUTEX)->init_pc = IL_CALLER;
+  }
+  return r;
 }
 
 IL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
@@ -216,8 +220,12 @@ static int c11_ret(int r) {
 IL_EXPORT int mtx_init(mtx_t *m, int type) {
   static int (*real)(mtx_t *, int);
   if (!real) real = il_sym("mtx_init", NULL);
-  if (il_controlled()) il_obj_forget(m);
-  return real(m, type);
+  int r = real(m, type);
+  if (il_controlled()) {
+    il_obj_forget(m);
+    il_obj_get(m, K_MUTEX)->init_pc = IL_CALLER;
+  }
+  return r;
 }
 
 IL_EXPORT int mtx_lock(mtx_t *m) {

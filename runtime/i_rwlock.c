@@ -100,8 +100,12 @@ IL_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw) {
 IL_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *a) {
   static int (*real)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
   if (!real) real = il_sym("pthread_rwlock_init", "GLIBC_2.34");
-  if (il_controlled()) il_obj_forget(rw);
-  return real(rw, a);
+  int r = real(rw, a);
+  if (il_controlled()) {
+    il_obj_forget(rw);
+    il_obj_get(rw, K_RWLOCK)->init_pc = IL_CALLER;
+  }
+  return r;
 }
 
 IL_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw) {

@@ -102,6 +102,7 @@ struct il_obj {
   int needed;              /* barrier */
   uint32_t gen;            /* barrier generation */
   uint64_t acq_pc;
+  uint64_t init_pc;        /* *_init call site: the lock's class (lockdep) */
   int last_signal_thread;  /* cond: last signal/broadcast (for stall) */
   uint64_t last_signal_pc;
 };
@@ -167,6 +168,9 @@ IL_HIDDEN void il_strategy_init(void);
 IL_HIDDEN void il_strategy_new_thread(struct il_thread *t);
 /* Pick one of cand[0..n-1]; may return -1 for a replay divergence. */
 IL_HIDDEN int il_strategy_pick(struct il_thread **cand, int n);
+
+/* lockdep.c: called as t acquires obj (before it is added to t->held). */
+IL_HIDDEN void il_lockdep_acquire(struct il_thread *t, void *obj, int op, uint64_t pc);
 
 /* objects.c */
 IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);

@@ -100,6 +100,7 @@ int64_t il_rel_to_vdeadline(const struct timespec *rel) {
 
 /* ---- held locks, for deadlock reports and rwlock readers ---- */
 void il_held_add(struct il_thread *t, void *obj, int op, uint64_t pc) {
+  il_lockdep_acquire(t, obj, op, pc);
   if (t->nheld < IL_HELD_MAX) {
     t->held[t->nheld].obj = (uint64_t)(uintptr_t)obj;
     t->held[t->nheld].pc = pc;
@@ -596,6 +597,7 @@ void il_start_execution(void) {
   memset(&il.shm->res, 0, sizeof il.shm->res);
   il.shm->res.thread = -1;
   il.shm->nevents = 0;
+  il.shm->nedges = 0;
   il.shm->progress = 0;
   uint64_t z = il.req.seed;
   for (int i = 0; i < 4; i++) {
