@@ -66,7 +66,7 @@ clean:
 
 # One line per seed variant: name expect kind (read by tests/run.sh).
 print-seeds:
-	@$(foreach v,$(SEED_VARIANTS),echo "$(v) $($(v)_EXPECT) $(or $($(v)_KIND),-)";)
+	@$(foreach v,$(SEED_VARIANTS),echo "$(v) $($(v)_EXPECT) $(or $($(v)_KIND),-) $($(v)_ARGS)";)
 .PHONY: print-seeds
 
 # ---- unit tests (cmocka) and the schedule-reader fuzzer (libFuzzer)

@@ -41,6 +41,9 @@ struct options {
   const char *program;     /* replay: the binary is here now (same hash) */
   int allow_nonterm;       /* --allow-nontermination: a hang is not a bug */
   int lockdep;             /* lock-order graph (--no-lockdep turns it off) */
+  double hold_threshold;   /* seconds; 0: no lock-hold detector */
+  struct suppression { int kind; char pattern[120]; } supp[64];
+  int nsupp;
   unsigned shard, nshards; /* this process runs executions i % nshards == shard */
   const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */
 };
@@ -70,12 +73,16 @@ struct outcome {
   int bug;                 /* 1: a bug; 0: passed */
   int kind;                /* enum bug_kind */
   struct il_result res;
+  uint32_t nholds;         /* lock-hold findings of the execution */
+  struct il_hold holds[IL_MAX_HOLDS];
+  int hold;                /* kind == BUG_LOCKHOLD: the finding reported */
 };
 
 enum bug_kind {
   BUG_NONE = 0, BUG_ASSERT, BUG_CRASH, BUG_EXIT, BUG_DEADLOCK, BUG_STALL, BUG_HANG,
   BUG_WATCHDOG, BUG_UNSUPPORTED, BUG_DIVERGED, BUG_LIMIT,
   BUG_LOCKORDER,           /* across executions: lockgraph.c */
+  BUG_LOCKHOLD,            /* a lock held across a blocking call, waited for */
   BUG__COUNT
 };
 const char *bug_kind_name(int kind);
@@ -136,6 +143,13 @@ int lockgraph_add(const struct il_lock_edge *es, uint32_t n, uint64_t exec, stru
                   uint64_t *out_exec, int *out_n);
 void report_lockorder(FILE *f, const char *maps, const struct il_lock_edge *cyc, const uint64_t *execs, int n,
                       const struct options *opt, char *summary, size_t summary_n);
+
+/* suppress.c */
+void suppressions_load(struct options *opt, const char *path);
+/* Turn an execution with unsuppressed lock-hold findings into a lock-hold
+ * bug (the finding came first: it is the cause); maps symbolizes. */
+void apply_holds(struct outcome *o, const char *maps, const struct options *opt);
+int suppressed(const struct options *opt, int kind, const char *const *names, int n);
 
 /* merge.c */
 int cmd_merge(int argc, char **argv);

@@ -47,6 +47,7 @@ void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx
   rq->base_realtime_ns = base_rt;
   rq->watchdog_ms = opt->watchdog_ms;
   rq->cpu = -1;
+  rq->hold_threshold_ns = (int64_t)(opt->hold_threshold * 1e9);
 }
 
 void mkdirs(const char *dir) {

@@ -46,10 +46,15 @@ static const char usage[] =
     "      --shard I/N|auto     run slice I of N of the campaign (auto: from the CI's variables)\n"
     "      --allow-nontermination  an execution that exceeds its limits is not a bug\n"
     "      --no-lockdep         no lock-order-inversion reports\n"
+    "      --hold-threshold SEC a lock held across a blocking call while another thread\n"
+    "                           waits longer than this (virtual) is a bug (default 1)\n"
+    "      --no-lock-hold       no lock-hold reports\n"
+    "      --suppressions FILE  lines KIND:GLOB (lock-hold, lock-order-inversion, deadlock...)\n"
+    "                           matched against the function and lock names of a report\n"
     "  -q, --quiet              only the report\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -59,6 +64,8 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"quiet", 'q', 0, O_QUIET},        {"gdb", 0, 0, O_GDB},            {"help", 'h', 0, O_HELP},
     {"shard", 0, 1, O_SHARD},          {"allow-nontermination", 0, 0, O_NONTERM},
     {"program", 0, 1, O_PROGRAM},      {"no-lockdep", 0, 0, O_NOLOCKDEP},
+    {"hold-threshold", 0, 1, O_HOLD},  {"no-lock-hold", 0, 0, O_NOHOLD},
+    {"suppressions", 0, 1, O_SUPP},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -179,6 +186,9 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_SHARD: parse_shard(val, o); break;
     case O_NONTERM: o->allow_nonterm = 1; break;
     case O_NOLOCKDEP: o->lockdep = 0; break;
+    case O_HOLD: o->hold_threshold = real_num(name, val); if (o->hold_threshold <= 0) die_usage("--hold-threshold must be positive"); break;
+    case O_NOHOLD: o->hold_threshold = 0; break;
+    case O_SUPP: suppressions_load(o, val); break;
     case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
@@ -201,6 +211,7 @@ static void defaults(struct options *o) {
   o->jobs = 0; /* one per CPU */
   o->nshards = 1;
   o->lockdep = 1;
+  o->hold_threshold = 1;
 }
 
 int main(int argc, char **argv) {

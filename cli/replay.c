@@ -92,6 +92,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
   worker_start(&w, &t, -1, out);
   struct il_request rq = s.req;
   rq.watchdog_ms = opt->watchdog_ms;
+  rq.hold_threshold_ns = s.req.hold_threshold_ns;
   rq.replay_len = s.n;
   rq.flags |= IL_F_STACKS;
   struct outcome o;

@@ -267,6 +267,10 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
     snprintf(fn, fnn, "%.127s", r->assert_func);
     return;
   }
+  if (o->kind == BUG_LOCKHOLD) {
+    sym_pc(o->holds[o->hold].blk_pc, 1, fn, fnn, loc, locn);
+    return;
+  }
   if (o->kind == BUG_WATCHDOG && r->nstack > 0) {
     int i = first_user_frame(r->stack, r->nstack);
     while (i < r->nstack && in_libc(r->stack[i])) i++; /* the signal frame */
@@ -321,6 +325,14 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
             r->watch_spin ? "spinning on the CPU: a busy-wait on a plain variable?"
                           : "blocked in a call interleave does not control");
     break;
+  case BUG_LOCKHOLD: {
+    const struct il_hold *h = &o->holds[o->hold];
+    sym_obj(h->lock, obj, sizeof obj);
+    fmt_vtime(h->wait_ns, t1, sizeof t1);
+    fprintf(f, "ERROR: interleave: lock held across a blocking call: %s held %s across %s while %s waited %s\n",
+            tname(h->holder), obj, opname(h->blk_op), tname(h->waiter), t1);
+    break;
+  }
   default:
     fprintf(f, "ERROR: interleave: %s %s\n", bug_kind_name(o->kind), r->msg);
   }
@@ -330,6 +342,9 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
    * a block of up to 4 events that repeats 3 or more times in a row is
    * printed once with its count, so the steps that matter stay in view. */
   uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
+  /* A lock hold is reported where it was found, not where the run ended. */
+  if (o->kind == BUG_LOCKHOLD && o->holds[o->hold].event < total && o->holds[o->hold].event > first)
+    total = o->holds[o->hold].event;
   size_t cap = (size_t)(total - first) + 1, nrows = 0;
   struct row { uint64_t at; uint32_t period, reps; } *rows = malloc(cap * sizeof *rows);
   for (uint64_t i = first; i < total;) {
@@ -520,6 +535,22 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
         fprintf(f, "  meanwhile %s kept running: woke %u times on timeouts, last in %s %s\n", tname(i), wakes, fn, loc);
       }
     }
+  } else if (o->kind == BUG_LOCKHOLD) {
+    const struct il_hold *h = &o->holds[o->hold];
+    sym_obj(h->lock, obj, sizeof obj);
+    fmt_vtime(h->held_ns, t1, sizeof t1);
+    fprintf(f, "Lock %s (%s) was held by %s for %s:\n", obj, opname(h->lock_op), tname(h->holder), t1);
+    sym_pc(h->acq_pc, 1, fn, sizeof fn, loc, sizeof loc);
+    fprintf(f, "  acquired in %s %s\n", fn, loc);
+    sym_pc(h->blk_pc, 1, fn, sizeof fn, loc, sizeof loc);
+    fmt_vtime(h->blk_ns, t1, sizeof t1);
+    fprintf(f, "  held across %s in %s %s (blocked for %s)\n", opname(h->blk_op), fn, loc, t1);
+    sym_pc(h->wait_pc, 1, fn, sizeof fn, loc, sizeof loc);
+    fmt_vtime(h->wait_ns, t1, sizeof t1);
+    fprintf(f, "%s waited %s for it in %s %s (--hold-threshold %.3gs).\n", tname(h->waiter), t1, fn, loc,
+            opt->hold_threshold);
+    fprintf(f, "The events after this point are not shown; the execution went on%s.\n",
+            r->verdict == IL_V_ASSERT ? " to a failed assertion" : "");
   } else if (o->kind == BUG_WATCHDOG && r->thread >= 0) {
     fprintf(f, "Thread %s ran for %u ms of real time without reaching a scheduling point (a pthread,\n"
                "semaphore, sleep or poll call); interleave stopped the execution. Its stack is below.\n",

@@ -8,6 +8,7 @@
  *   binary-hash 0x...        (FNV-1a 64 of the program file)
  *   seed 0x... / exec N / strategy pct / depth 3 / est-steps N
  *   max-steps N / max-vtime-ns N / stall-timeout-ns N / base-realtime-ns N
+ *   hold-threshold-ns N      (the lock-hold detector's threshold, 0: off)
  *   kind deadlock / thread N / pc 0x...   (the failure it must reproduce)
  *   decisions N
  *   ... N thread indices, 32 per line ...
@@ -27,7 +28,8 @@
 
 const char *bug_kind_name(int k) {
   static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
-                            "hang", "watchdog", "unsupported", "diverged", "limit", "lock-order-inversion"};
+                            "hang", "watchdog", "unsupported", "diverged", "limit", "lock-order-inversion",
+                            "lock-hold"};
   return k >= 0 && k < BUG__COUNT ? n[k] : "?";
 }
 
@@ -68,10 +70,11 @@ int sched_write(const char *path, const struct schedule *s) {
   for (int i = 0; i < s->argc; i++) { fputs("arg ", f); esc(f, s->argv[i]); fputc('\n', f); }
   fprintf(f, "binary-hash 0x%016" PRIx64 "\nseed 0x%" PRIx64 "\nexec %" PRIu64 "\nstrategy %s\ndepth %u\n"
              "est-steps %" PRIu64 "\nmax-steps %" PRIu64 "\nmax-vtime-ns %" PRId64 "\nstall-timeout-ns %" PRId64
-             "\nbase-realtime-ns %" PRId64 "\nkind %s\nthread %d\npc 0x%" PRIx64 "\ndecisions %u\n",
+             "\nbase-realtime-ns %" PRId64 "\nhold-threshold-ns %" PRId64 "\nkind %s\nthread %d\npc 0x%" PRIx64
+             "\ndecisions %u\n",
           s->hash, s->seed, s->exec_index, strat_name(s->strategy), s->req.depth, s->req.est_steps,
           s->req.max_steps, s->req.max_vtime_ns, s->req.stall_timeout_ns, s->req.base_realtime_ns,
-          bug_kind_name(s->kind), s->thread, s->pc, s->n);
+          s->req.hold_threshold_ns, bug_kind_name(s->kind), s->thread, s->pc, s->n);
   for (uint32_t i = 0; i < s->n; i++) fprintf(f, "%u%c", s->decisions[i], (i % 32 == 31 || i + 1 == s->n) ? '\n' : ' ');
   fflush(f);
   fprintf(f, "end 0x%016" PRIx64 "\n", fnv(buf, len));
@@ -199,10 +202,11 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   U("max-vtime-ns", s->req.max_vtime_ns, INT64_MAX);
   U("stall-timeout-ns", s->req.stall_timeout_ns, INT64_MAX);
   U("base-realtime-ns", s->req.base_realtime_ns, INT64_MAX);
+  U("hold-threshold-ns", s->req.hold_threshold_ns, INT64_MAX);
   if (next_line(&c, l, sizeof l)) { sched_free(s); return c.p >= c.end ? fail(&c, "missing field kind (truncated)") : -1; }
   s->kind = -1;
   if (!strncmp(l, "kind ", 5))
-    for (int k = BUG_ASSERT; k <= BUG_LIMIT; k++)
+    for (int k = BUG_ASSERT; k < BUG__COUNT; k++)
       if (!strcmp(l + 5, bug_kind_name(k))) s->kind = k;
   if (s->kind < 0) { sched_free(s); return fail(&c, "expected kind"); }
   U("thread", s->thread, IL_MAX_THREADS);

@@ -143,6 +143,9 @@ int worker_collect(struct worker *w, struct outcome *o, const struct options *op
   if (!o->res.ndecisions && w->shm->progress) /* ended without a snapshot (killed) */
     o->res.ndecisions = (uint32_t)(w->shm->progress < IL_MAX_DECISIONS ? w->shm->progress : IL_MAX_DECISIONS);
   o->kind = classify(&o->res, opt);
+  o->nholds = w->shm->nholds < IL_MAX_HOLDS ? w->shm->nholds : IL_MAX_HOLDS;
+  memcpy(o->holds, w->shm->holds, o->nholds * sizeof o->holds[0]);
+  if (o->nholds) apply_holds(o, w->shm->maps, opt);
   o->bug = o->kind != BUG_NONE;
   return 0;
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 4
+#define IL_WIRE_VERSION 5
 
 #define IL_MAX_THREADS   128
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -75,6 +75,8 @@ struct il_request {
   int32_t  cpu;             /* pin the execution here; -1: leave it */
   uint32_t flags;
   uint32_t replay_len;      /* IL_STRAT_REPLAY: decisions[] holds this many */
+  uint32_t pad;
+  int64_t  hold_threshold_ns; /* lock-hold detector; 0: off */
 };
 
 struct il_event {
@@ -151,6 +153,20 @@ struct il_lock_edge {
   uint8_t from_site, to_site, pad[2];
 };
 
+/* A lock held across a blocking call while another thread waited for it
+ * longer than the threshold (DRD's --exclusive-threshold, the kernel's
+ * "sleeping function called from invalid context"). */
+#define IL_MAX_HOLDS 8
+struct il_hold {
+  uint64_t lock;
+  uint64_t acq_pc;            /* where the holder acquired it */
+  uint64_t blk_pc;            /* the blocking call made while holding it */
+  uint64_t wait_pc;           /* where the waiter waited */
+  uint64_t event;             /* events recorded when it was found */
+  int64_t held_ns, blk_ns, wait_ns;
+  int32_t holder, waiter, blk_op, lock_op;
+};
+
 struct il_shm {
   uint32_t magic, version;
   int32_t  server_pid;
@@ -161,7 +177,8 @@ struct il_shm {
   volatile int32_t  running_tid;  /* OS tid of the baton holder */
   int32_t  pad1;
   uint64_t nevents;               /* total recorded; ring keeps the last */
-  uint32_t nedges, pad2;          /* lock-order edges of this execution */
+  uint32_t nedges, nholds;        /* lock-order edges, lock holds found */
+  struct il_hold holds[IL_MAX_HOLDS];
   struct il_lock_edge edges[IL_MAX_EDGES];
   struct il_thread_info threads[IL_MAX_THREADS];
   struct il_event events[IL_EVENT_RING];

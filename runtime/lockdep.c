@@ -63,3 +63,83 @@ void il_lockdep_acquire(struct il_thread *t, void *obj, int op, uint64_t pc) {
     for (int j = 0; j < 4 && j < n; j++) e->stack[j] = st[j];
   }
 }
+
+/* ---- the lock-hold detector ----
+ * A lock's shadow remembers the first blocking call its holder made while
+ * holding it.  When the hold ends, every thread still waiting for the lock
+ * longer than the threshold is a finding: the lock, where it was taken,
+ * across which call, who waited and how long.  Findings do not end the
+ * execution; the CLI applies suppressions and reports the first. */
+
+void il_lockhold_begin(void *obj) {
+  struct il_obj *o = il_obj_find(obj);
+  if (!o) return;
+  o->acq_time = il.vclock;
+  o->hb_op = 0;
+  o->hb_ns = 0;
+}
+
+void il_lockhold_blocking(struct il_thread *t, int op, void *obj, uint64_t pc) {
+  if (il.req.hold_threshold_ns <= 0) return;
+  for (int i = 0; i < t->nheld; i++) {
+    if (t->held[i].obj == (uint64_t)(uintptr_t)obj) continue;
+    struct il_obj *o = il_obj_find((void *)(uintptr_t)t->held[i].obj);
+    if (!o || o->hb_op) continue;
+    o->hb_op = op;
+    o->hb_pc = pc;
+  }
+  t->blk_entry = il.vclock;
+}
+
+/* The blocking call returned (the thread was chosen again): count only
+ * the time it was blocked, not time it then spent runnable but not
+ * scheduled, which is the scheduler's doing, not the program's. */
+void il_lockhold_resumed(struct il_thread *t, void *obj) {
+  if (il.req.hold_threshold_ns <= 0) return;
+  int64_t d = il.vclock - t->blk_entry;
+  for (int i = 0; i < t->nheld; i++) {
+    if (t->held[i].obj == (uint64_t)(uintptr_t)obj) continue;
+    struct il_obj *o = il_obj_find((void *)(uintptr_t)t->held[i].obj);
+    if (o) o->hb_ns += d;
+  }
+}
+
+static int waits_for(struct il_thread *w, void *obj) {
+  if (w->obj != obj) return 0;
+  switch (w->op) {
+  case IL_OP_LOCK: case IL_OP_COND_RELOCK: case IL_OP_RDLOCK: case IL_OP_WRLOCK: case IL_OP_SPIN_LOCK:
+    return 1;
+  }
+  return 0;
+}
+
+void il_lockhold_end(struct il_thread *t, void *obj) {
+  if (il.req.hold_threshold_ns <= 0) return;
+  struct il_obj *o = il_obj_find(obj);
+  if (!o || !o->hb_op || o->hb_ns <= il.req.hold_threshold_ns) {
+    if (o) o->hb_op = 0;
+    return;
+  }
+  struct il_shm *s = il.shm;
+  for (int i = 0; i < il.nthreads && s->nholds < IL_MAX_HOLDS; i++) {
+    struct il_thread *w = &il.threads[i];
+    if (w == t || w->state == IL_T_DONE || w->exiting || !waits_for(w, obj)) continue;
+    int64_t waited = il.vclock - w->blocked_since;
+    if (waited <= il.req.hold_threshold_ns) continue;
+    struct il_hold *h = &s->holds[s->nholds++];
+    h->lock = (uint64_t)(uintptr_t)obj;
+    h->acq_pc = 0;
+    for (int k = 0; k < t->nheld; k++)
+      if (t->held[k].obj == h->lock) { h->acq_pc = t->held[k].pc; h->lock_op = t->held[k].op; }
+    h->blk_pc = o->hb_pc;
+    h->blk_op = o->hb_op;
+    h->wait_pc = w->pc;
+    h->event = s->nevents;
+    h->held_ns = il.vclock - o->acq_time;
+    h->blk_ns = o->hb_ns;
+    h->wait_ns = waited;
+    h->holder = t->idx;
+    h->waiter = w->idx;
+  }
+  o->hb_op = 0;
+}

@@ -71,6 +71,7 @@ struct il_thread {
   int64_t blocked_since;
   int timed_out;           /* set by the chooser when a deadline fired */
   uint32_t ev_flags;       /* IL_EV_* for its next recorded event */
+  int64_t blk_entry;       /* lock-hold: vclock when it blocked holding locks, or -1 */
   int signaled;            /* cond/barrier: woken by a signal */
   uint32_t barrier_gen;
   struct pollfd *pfds;     /* POLL: what it waits for */
@@ -103,6 +104,10 @@ struct il_obj {
   uint32_t gen;            /* barrier generation */
   uint64_t acq_pc;
   uint64_t init_pc;        /* *_init call site: the lock's class (lockdep) */
+  int64_t acq_time;        /* vclock of the current hold */
+  int hb_op;               /* the first blocking call made while held, or 0 */
+  uint64_t hb_pc;
+  int64_t hb_ns;           /* virtual time its holder spent blocked in calls */
   int last_signal_thread;  /* cond: last signal/broadcast (for stall) */
   uint64_t last_signal_pc;
 };
@@ -171,6 +176,12 @@ IL_HIDDEN int il_strategy_pick(struct il_thread **cand, int n);
 
 /* lockdep.c: called as t acquires obj (before it is added to t->held). */
 IL_HIDDEN void il_lockdep_acquire(struct il_thread *t, void *obj, int op, uint64_t pc);
+
+/* ... and the lock-hold detector: a hold begins, a holder blocks, a hold ends. */
+IL_HIDDEN void il_lockhold_begin(void *obj);
+IL_HIDDEN void il_lockhold_blocking(struct il_thread *t, int op, void *obj, uint64_t pc);
+IL_HIDDEN void il_lockhold_end(struct il_thread *t, void *obj);
+IL_HIDDEN void il_lockhold_resumed(struct il_thread *t, void *obj);
 
 /* objects.c */
 IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);

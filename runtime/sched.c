@@ -101,6 +101,7 @@ int64_t il_rel_to_vdeadline(const struct timespec *rel) {
 /* ---- held locks, for deadlock reports and rwlock readers ---- */
 void il_held_add(struct il_thread *t, void *obj, int op, uint64_t pc) {
   il_lockdep_acquire(t, obj, op, pc);
+  il_lockhold_begin(obj);
   if (t->nheld < IL_HELD_MAX) {
     t->held[t->nheld].obj = (uint64_t)(uintptr_t)obj;
     t->held[t->nheld].pc = pc;
@@ -109,6 +110,7 @@ void il_held_add(struct il_thread *t, void *obj, int op, uint64_t pc) {
   }
 }
 void il_held_del(struct il_thread *t, void *obj) {
+  il_lockhold_end(t, obj);
   for (int i = t->nheld - 1; i >= 0; i--)
     if (t->held[i].obj == (uint64_t)(uintptr_t)obj) {
       memmove(&t->held[i], &t->held[i + 1], (size_t)(t->nheld - i - 1) * sizeof t->held[0]);
@@ -513,11 +515,14 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   me->pc = pc;
   me->timed_out = 0;
   me->blocked_since = il.vclock;
+  int blocking = me->nheld && (deadline >= 0 || !can_proceed(me));
+  if (blocking) il_lockhold_blocking(me, op, obj, pc);
   struct il_thread *t = choose(me);
   if (t != me) {
     wake(t);
     il_park_until_chosen(me);
   }
+  if (blocking) il_lockhold_resumed(me, obj);
   me->deadline = -1;
   return me->timed_out;
 }
@@ -598,6 +603,7 @@ void il_start_execution(void) {
   il.shm->res.thread = -1;
   il.shm->nevents = 0;
   il.shm->nedges = 0;
+  il.shm->nholds = 0;
   il.shm->progress = 0;
   uint64_t z = il.req.seed;
   for (int i = 0; i < 4; i++) {

@@ -16,11 +16,13 @@ bad()  { fail=$((fail + 1)); printf 'FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf
 want() { case " ${ONLY} " in "  ") return 0;; *" $1 "*) return 0;; *) return 1;; esac; }
 
 # expect_run NAME EXPECT KIND RUNS MESSAGE -- PROGRAM ARGS...
+# (IL_ARGS: extra interleave options, e.g. a seed model's suppressions)
 expect_run() {
   local name=$1 expect=$2 kind=$3 runs=$4 msg=$5
   shift 6
   local out rc
-  out=$(timeout 600 "$IL" run -q --seed 1 -n "$runs" --out "$TMP/out-$name" -- "$@" 2>&1)
+  # shellcheck disable=SC2086
+  out=$(timeout 600 "$IL" run -q --seed 1 -n "$runs" ${IL_ARGS:-} --out "$TMP/out-$name" -- "$@" 2>&1)
   rc=$?
   case $expect in
   bug)
@@ -52,9 +54,10 @@ for exp in tests/programs/*.expect; do
 done
 
 # ---- seed models: the bug of every buggy variant, no report on fixes ----
-while read -r v expect kind; do
+while read -r v expect kind il_args; do
   want "$v" || continue
   [ "$kind" = "-" ] && kind=
+  export IL_ARGS="$il_args"
   if [ "$expect" = bug ]; then
     start=$(date +%s.%N)
     expect_run "seed $v" bug "$kind" 10000 "" -- "build/examples/seeds/$v"
@@ -63,6 +66,7 @@ while read -r v expect kind; do
     expect_run "seed $v" ok "" 10000 "" -- "build/examples/seeds/$v"
   fi
 done < <(make -s print-seeds)
+unset IL_ARGS
 
 [ -z "$ONLY" ] || { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
 

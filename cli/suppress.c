@@ -1,0 +1,111 @@
+/* suppress.c: suppression files, ThreadSanitizer-style: lines KIND:GLOB,
+ * '#' comments.  A finding is suppressed when GLOB (fnmatch) matches one of
+ * its names: for a lock hold, the lock's symbol, the function where the
+ * waiter waited and the function where the holder took the lock (not the
+ * blocking call's: that is what is being reported).  Findings are
+ * symbolized once per distinct location and cached. */
+#include "cli.h"
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <string.h>
+
+void suppressions_load(struct options *opt, const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) die_usage("--suppressions %s: %s", path, strerror(errno));
+  char line[256];
+  int ln = 0;
+  while (fgets(line, sizeof line, f)) {
+    ln++;
+    line[strcspn(line, "\r\n")] = 0;
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p || *p == '#') continue;
+    char *colon = strchr(p, ':');
+    if (!colon || !colon[1]) die_usage("%s:%d: expected KIND:PATTERN", path, ln);
+    *colon = 0;
+    int kind = -1;
+    for (int k = BUG_ASSERT; k < BUG__COUNT; k++)
+      if (!strcmp(p, bug_kind_name(k))) kind = k;
+    if (kind < 0) die_usage("%s:%d: unknown kind '%s'", path, ln, p);
+    if (opt->nsupp >= 64) die_usage("%s: more than 64 suppressions", path);
+    opt->supp[opt->nsupp].kind = kind;
+    snprintf(opt->supp[opt->nsupp].pattern, sizeof opt->supp[0].pattern, "%s", colon + 1);
+    opt->nsupp++;
+  }
+  fclose(f);
+}
+
+int suppressed(const struct options *opt, int kind, const char *const *names, int n) {
+  for (int i = 0; i < opt->nsupp; i++) {
+    if (opt->supp[i].kind != kind) continue;
+    for (int k = 0; k < n; k++)
+      if (names[k] && names[k][0] && !fnmatch(opt->supp[i].pattern, names[k], 0)) return 1;
+  }
+  return 0;
+}
+
+/* A tiny symbolizer of our own (report.c's lives with the report). */
+static Dwfl *dw;
+static char dw_maps_sig[64];
+static const Dwfl_Callbacks cb = {.find_elf = dwfl_linux_proc_find_elf, .find_debuginfo = dwfl_standard_find_debuginfo};
+
+static void open_maps(const char *maps) {
+  if (dw && !strncmp(dw_maps_sig, maps, sizeof dw_maps_sig - 1)) return;
+  if (dw) dwfl_end(dw);
+  dw = dwfl_begin(&cb);
+  snprintf(dw_maps_sig, sizeof dw_maps_sig, "%s", maps);
+  FILE *f = fmemopen((void *)maps, strnlen(maps, IL_MAPS_SIZE), "r");
+  if (!dw || !f || dwfl_linux_proc_maps_report(dw, f)) {
+    if (f) fclose(f);
+    if (dw) dwfl_end(dw);
+    dw = NULL;
+    return;
+  }
+  fclose(f);
+  dwfl_report_end(dw, NULL, NULL);
+}
+
+static void name_of(uint64_t addr, int code, char *out, size_t n) {
+  out[0] = 0;
+  if (!dw || !addr) return;
+  Dwarf_Addr a = code ? addr - 1 : addr;
+  Dwfl_Module *m = dwfl_addrmodule(dw, a);
+  if (!m) return;
+  GElf_Off off;
+  GElf_Sym sym;
+  const char *s = code ? dwfl_module_addrname(m, a) : dwfl_module_addrinfo(m, a, &off, &sym, NULL, NULL, NULL);
+  if (s) snprintf(out, n, "%s", s);
+}
+
+struct cached { uint64_t a, b, c; int supp; };
+static struct cached cache[256];
+static int ncache;
+
+void apply_holds(struct outcome *o, const char *maps, const struct options *opt) {
+  if (o->kind == BUG_UNSUPPORTED || o->kind == BUG_LIMIT || o->kind == BUG_DIVERGED) return;
+  for (uint32_t i = 0; i < o->nholds; i++) {
+    const struct il_hold *h = &o->holds[i];
+    int supp = -1;
+    for (int k = 0; k < ncache; k++)
+      if (cache[k].a == h->lock && cache[k].b == h->wait_pc && cache[k].c == h->acq_pc) supp = cache[k].supp;
+    if (supp < 0) {
+      supp = 0;
+      if (opt->nsupp) {
+        char lock[128], waiter[128], acq[128];
+        open_maps(maps);
+        name_of(h->lock, 0, lock, sizeof lock);
+        name_of(h->wait_pc, 1, waiter, sizeof waiter);
+        name_of(h->acq_pc, 1, acq, sizeof acq);
+        const char *names[] = {lock, waiter, acq};
+        supp = suppressed(opt, BUG_LOCKHOLD, names, 3);
+      }
+      if (ncache < 256) cache[ncache++] = (struct cached){h->lock, h->wait_pc, h->acq_pc, supp};
+    }
+    if (!supp) {
+      o->kind = BUG_LOCKHOLD;
+      o->hold = (int)i;
+      return;
+    }
+  }
+}
