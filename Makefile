@@ -35,6 +35,10 @@ TP_BIN := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(TP_C)) \
 $(BUILD)/tests/programs/static_%: tests/programs/static_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -static -o $@ $<
+# race_*: built with race detection (interleave cc: -fsanitize=thread hooks)
+$(BUILD)/tests/programs/race_%: tests/programs/race_%.c $(BUILD)/interleave $(BUILD)/libinterleave.so
+	@mkdir -p $(dir $@)
+	$(BUILD)/interleave cc $(PROG_CFLAGS) -o $@ $<
 $(BUILD)/tests/programs/%: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $<
@@ -46,10 +50,11 @@ programs: $(TP_BIN)
 # ---- seed models: each examples/seeds/*/seed.mk lists its variants
 SEED_VARIANTS :=
 -include $(wildcard examples/seeds/*/seed.mk)
+# A variant with _TSAN := 1 is built with interleave cc (race detection).
 define seed_rule
-$(BUILD)/examples/seeds/$(1): $$($(1)_SRCS) $(wildcard examples/seeds/*/*.h)
+$(BUILD)/examples/seeds/$(1): $$($(1)_SRCS) $(wildcard examples/seeds/*/*.h) $(if $($(1)_TSAN),$(BUILD)/interleave $(BUILD)/libinterleave.so)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(PROG_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+	$(if $($(1)_TSAN),$(BUILD)/interleave cc,$$(CC)) $$(PROG_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
 endef
 $(foreach v,$(SEED_VARIANTS),$(eval $(call seed_rule,$(v))))
 seeds: $(addprefix $(BUILD)/examples/seeds/,$(SEED_VARIANTS))

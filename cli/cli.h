@@ -41,6 +41,7 @@ struct options {
   const char *program;     /* replay: the binary is here now (same hash) */
   int allow_nonterm;       /* --allow-nontermination: a hang is not a bug */
   int lockdep;             /* lock-order graph (--no-lockdep turns it off) */
+  int race;                /* data races in instrumented code (--no-race) */
   double hold_threshold;   /* seconds; 0: no lock-hold detector */
   struct suppression { int kind; char pattern[120]; } supp[64];
   int nsupp;
@@ -76,6 +77,9 @@ struct outcome {
   uint32_t nholds;         /* lock-hold findings of the execution */
   struct il_hold holds[IL_MAX_HOLDS];
   int hold;                /* kind == BUG_LOCKHOLD: the finding reported */
+  uint32_t nraces;
+  struct il_race races[IL_MAX_RACES];
+  int race;                /* kind == BUG_RACE: the race reported */
 };
 
 enum bug_kind {
@@ -83,6 +87,7 @@ enum bug_kind {
   BUG_WATCHDOG, BUG_UNSUPPORTED, BUG_DIVERGED, BUG_LIMIT,
   BUG_LOCKORDER,           /* across executions: lockgraph.c */
   BUG_LOCKHOLD,            /* a lock held across a blocking call, waited for */
+  BUG_RACE,                /* a data race (programs built with interleave cc) */
   BUG__COUNT
 };
 const char *bug_kind_name(int kind);
@@ -150,6 +155,9 @@ void suppressions_load(struct options *opt, const char *path);
  * bug (the finding came first: it is the cause); maps symbolizes. */
 void apply_holds(struct outcome *o, const char *maps, const struct options *opt);
 int suppressed(const struct options *opt, int kind, const char *const *names, int n);
+
+/* cc.c */
+int cmd_cc(int argc, char **argv, int cxx);
 
 /* merge.c */
 int cmd_merge(int argc, char **argv);

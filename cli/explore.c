@@ -48,6 +48,7 @@ void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx
   rq->watchdog_ms = opt->watchdog_ms;
   rq->cpu = -1;
   rq->hold_threshold_ns = (int64_t)(opt->hold_threshold * 1e9);
+  if (opt->race) rq->flags |= IL_F_RACE;
 }
 
 void mkdirs(const char *dir) {

@@ -22,6 +22,7 @@ static const char usage[] =
     "usage: interleave run [options] -- PROGRAM [ARGS...]\n"
     "       interleave replay [--gdb] [--full-trace] [--program PATH] FILE\n"
     "       interleave merge DIR...   (one report from the folders of a sharded run)\n"
+    "       interleave cc|c++ ARGS... (compile with race detection: -fsanitize=thread hooks)\n"
     "\n"
     "Runs a dynamically linked pthreads program many times, each under a different\n"
     "controlled interleaving with virtual time; reports the first bug as a timeline.\n"
@@ -49,12 +50,13 @@ static const char usage[] =
     "      --hold-threshold SEC a lock held across a blocking call while another thread\n"
     "                           waits longer than this (virtual) is a bug (default 1)\n"
     "      --no-lock-hold       no lock-hold reports\n"
+    "      --no-race            no data-race reports (programs built with interleave cc)\n"
     "      --suppressions FILE  lines KIND:GLOB (lock-hold, lock-order-inversion, deadlock...)\n"
     "                           matched against the function and lock names of a report\n"
     "  -q, --quiet              only the report\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -65,7 +67,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"shard", 0, 1, O_SHARD},          {"allow-nontermination", 0, 0, O_NONTERM},
     {"program", 0, 1, O_PROGRAM},      {"no-lockdep", 0, 0, O_NOLOCKDEP},
     {"hold-threshold", 0, 1, O_HOLD},  {"no-lock-hold", 0, 0, O_NOHOLD},
-    {"suppressions", 0, 1, O_SUPP},
+    {"suppressions", 0, 1, O_SUPP},    {"no-race", 0, 0, O_NORACE},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -189,6 +191,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_HOLD: o->hold_threshold = real_num(name, val); if (o->hold_threshold <= 0) die_usage("--hold-threshold must be positive"); break;
     case O_NOHOLD: o->hold_threshold = 0; break;
     case O_SUPP: suppressions_load(o, val); break;
+    case O_NORACE: o->race = 0; break;
     case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
@@ -212,6 +215,7 @@ static void defaults(struct options *o) {
   o->nshards = 1;
   o->lockdep = 1;
   o->hold_threshold = 1;
+  o->race = 1;
 }
 
 int main(int argc, char **argv) {
@@ -231,5 +235,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "replay")) return cmd_replay(argc, argv, &opt);
   if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);
+  if (!strcmp(cmd, "cc")) return cmd_cc(argc - 2, argv + 2, 0);
+  if (!strcmp(cmd, "c++")) return cmd_cc(argc - 2, argv + 2, 1);
   die_usage("unknown command '%s' (run, replay; see interleave --help)", cmd);
 }

@@ -93,6 +93,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
   struct il_request rq = s.req;
   rq.watchdog_ms = opt->watchdog_ms;
   rq.hold_threshold_ns = s.req.hold_threshold_ns;
+  if (opt->race) rq.flags |= IL_F_RACE;
   rq.replay_len = s.n;
   rq.flags |= IL_F_STACKS;
   struct outcome o;

@@ -271,6 +271,10 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
     sym_pc(o->holds[o->hold].blk_pc, 1, fn, fnn, loc, locn);
     return;
   }
+  if (o->kind == BUG_RACE) {
+    sym_pc(o->races[o->race].cur.pc, 1, fn, fnn, loc, locn);
+    return;
+  }
   if (o->kind == BUG_WATCHDOG && r->nstack > 0) {
     int i = first_user_frame(r->stack, r->nstack);
     while (i < r->nstack && in_libc(r->stack[i])) i++; /* the signal frame */
@@ -325,6 +329,13 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
             r->watch_spin ? "spinning on the CPU: a busy-wait on a plain variable?"
                           : "blocked in a call interleave does not control");
     break;
+  case BUG_RACE: {
+    const struct il_race *rc = &o->races[o->race];
+    sym_obj(rc->addr, obj, sizeof obj);
+    fprintf(f, "WARNING: interleave: data race on %s between thread %s and thread %s\n", obj,
+            tname(rc->cur.thread), tname(rc->prev.thread));
+    break;
+  }
   case BUG_LOCKHOLD: {
     const struct il_hold *h = &o->holds[o->hold];
     sym_obj(h->lock, obj, sizeof obj);
@@ -345,6 +356,8 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   /* A lock hold is reported where it was found, not where the run ended. */
   if (o->kind == BUG_LOCKHOLD && o->holds[o->hold].event < total && o->holds[o->hold].event > first)
     total = o->holds[o->hold].event;
+  if (o->kind == BUG_RACE && o->races[o->race].event < total && o->races[o->race].event > first)
+    total = o->races[o->race].event;
   size_t cap = (size_t)(total - first) + 1, nrows = 0;
   struct row { uint64_t at; uint32_t period, reps; } *rows = malloc(cap * sizeof *rows);
   for (uint64_t i = first; i < total;) {
@@ -535,6 +548,24 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
         fprintf(f, "  meanwhile %s kept running: woke %u times on timeouts, last in %s %s\n", tname(i), wakes, fn, loc);
       }
     }
+  } else if (o->kind == BUG_RACE) {
+    const struct il_race *rc = &o->races[o->race];
+    sym_obj(rc->addr, obj, sizeof obj);
+    for (int side = 0; side < 2; side++) {
+      const struct il_access_info *a = side ? &rc->prev : &rc->cur;
+      fprintf(f, "%s%s of size %d at 0x%" PRIx64 " (%s) by thread %s:\n", side ? "Previous " : "",
+              a->write ? (side ? "write" : "Write") : (side ? "read" : "Read"), a->size, rc->addr, obj,
+              tname(a->thread));
+      sym_pc(a->pc, 1, fn, sizeof fn, loc, sizeof loc);
+      fprintf(f, "    #0 %s %s\n", fn, loc);
+      for (int k = 0; k < a->nstack; k++) {
+        if (in_runtime(a->stack[k])) break; /* the thread trampoline */
+        sym_pc(a->stack[k], 1, fn, sizeof fn, loc, sizeof loc);
+        fprintf(f, "    #%d %s %s\n", k + 1, fn, loc);
+      }
+    }
+    fprintf(f, "No happens-before order (lock, semaphore, join, atomic release/acquire...) separates the two\n"
+               "accesses. The timeline above stops where the second access was made.\n");
   } else if (o->kind == BUG_LOCKHOLD) {
     const struct il_hold *h = &o->holds[o->hold];
     sym_obj(h->lock, obj, sizeof obj);
@@ -559,9 +590,10 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     fprintf(f, "Thread %s received %s.\n", tname(r->thread), sig_name(r->signo));
   }
 
-  /* ---- threads and stacks ---- */
+  /* ---- threads and stacks (at the end of the execution: not for a
+   * finding made in its middle) ---- */
   fputc('\n', f);
-  for (int i = 0; i < nt; i++) {
+  for (int i = 0; i < nt && o->kind != BUG_RACE && o->kind != BUG_LOCKHOLD; i++) {
     const struct il_thread_info *ti = &s->threads[i];
     if (ti->state == IL_T_DONE) continue;
     const char *st = i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH) ? "failed here"

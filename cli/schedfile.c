@@ -29,7 +29,7 @@
 const char *bug_kind_name(int k) {
   static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
                             "hang", "watchdog", "unsupported", "diverged", "limit", "lock-order-inversion",
-                            "lock-hold"};
+                            "lock-hold", "data-race"};
   return k >= 0 && k < BUG__COUNT ? n[k] : "?";
 }
 

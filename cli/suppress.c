@@ -82,9 +82,34 @@ struct cached { uint64_t a, b, c; int supp; };
 static struct cached cache[256];
 static int ncache;
 
+static int race_suppressed(const struct il_race *r, const char *maps, const struct options *opt) {
+  if (!opt->nsupp) return 0;
+  for (int k = 0; k < ncache; k++)
+    if (cache[k].a == r->cur.pc && cache[k].b == r->prev.pc && cache[k].c == 1) return cache[k].supp;
+  open_maps(maps);
+  char a[128], b[128], obj[128];
+  name_of(r->cur.pc, 1, a, sizeof a);
+  name_of(r->prev.pc, 1, b, sizeof b);
+  name_of(r->addr, 0, obj, sizeof obj);
+  const char *names[] = {a, b, obj};
+  int supp = suppressed(opt, BUG_RACE, names, 3);
+  if (ncache < 256) cache[ncache++] = (struct cached){r->cur.pc, r->prev.pc, 1, supp};
+  return supp;
+}
+
+/* The earliest unsuppressed finding (a race or a lock hold) becomes the
+ * execution's bug: it happened before whatever ended the execution, and is
+ * its likely cause. */
 void apply_holds(struct outcome *o, const char *maps, const struct options *opt) {
   if (o->kind == BUG_UNSUPPORTED || o->kind == BUG_LIMIT || o->kind == BUG_DIVERGED) return;
+  for (uint32_t i = 0; i < o->nraces; i++) {
+    if (race_suppressed(&o->races[i], maps, opt)) continue;
+    o->kind = BUG_RACE;
+    o->race = (int)i;
+    break;
+  }
   for (uint32_t i = 0; i < o->nholds; i++) {
+    if (o->kind == BUG_RACE && o->races[o->race].event <= o->holds[i].event) break;
     const struct il_hold *h = &o->holds[i];
     int supp = -1;
     for (int k = 0; k < ncache; k++)

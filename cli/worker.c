@@ -145,7 +145,9 @@ int worker_collect(struct worker *w, struct outcome *o, const struct options *op
   o->kind = classify(&o->res, opt);
   o->nholds = w->shm->nholds < IL_MAX_HOLDS ? w->shm->nholds : IL_MAX_HOLDS;
   memcpy(o->holds, w->shm->holds, o->nholds * sizeof o->holds[0]);
-  if (o->nholds) apply_holds(o, w->shm->maps, opt);
+  o->nraces = w->shm->nraces < IL_MAX_RACES ? w->shm->nraces : IL_MAX_RACES;
+  memcpy(o->races, w->shm->races, o->nraces * sizeof o->races[0]);
+  if (o->nholds || o->nraces) apply_holds(o, w->shm->maps, opt);
   o->bug = o->kind != BUG_NONE;
   return 0;
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 5
+#define IL_WIRE_VERSION 6
 
 #define IL_MAX_THREADS   128
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -60,6 +60,7 @@ enum il_tstate { IL_T_FREE = 0, IL_T_RUNNABLE, IL_T_BLOCKED, IL_T_DONE };
 
 /* Request flags. */
 #define IL_F_STACKS    1u  /* capture a stack at every event (replay only) */
+#define IL_F_RACE      2u  /* detect data races in instrumented code */
 
 struct il_request {
   uint64_t exec_index;
@@ -167,6 +168,21 @@ struct il_hold {
   int32_t holder, waiter, blk_op, lock_op;
 };
 
+/* A data race (programs built with `interleave cc`): two accesses to one
+ * location, at least one a write, not ordered by happens-before. */
+#define IL_MAX_RACES 8
+#define IL_RACE_STACK 8
+struct il_access_info {
+  uint64_t pc;
+  uint64_t stack[IL_RACE_STACK];  /* the thread's function-entry stack */
+  int32_t thread, write, size, nstack;
+};
+struct il_race {
+  uint64_t addr;
+  uint64_t event;                 /* events recorded when it was found */
+  struct il_access_info cur, prev;
+};
+
 struct il_shm {
   uint32_t magic, version;
   int32_t  server_pid;
@@ -178,6 +194,8 @@ struct il_shm {
   int32_t  pad1;
   uint64_t nevents;               /* total recorded; ring keeps the last */
   uint32_t nedges, nholds;        /* lock-order edges, lock holds found */
+  uint32_t nraces, pad3;
+  struct il_race races[IL_MAX_RACES];
   struct il_hold holds[IL_MAX_HOLDS];
   struct il_lock_edge edges[IL_MAX_EDGES];
   struct il_thread_info threads[IL_MAX_THREADS];

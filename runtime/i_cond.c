@@ -24,6 +24,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, int64_t deadl
   if (mo->owner != me->idx) return EPERM;
   /* Release the mutex, fully (a recursive one too), and wait. */
   int saved = mo->count;
+  il_hb_release(m);
   mo->owner = -1;
   mo->count = 0;
   il_held_del(me, m);
@@ -42,6 +43,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, int64_t deadl
   IL_ENTER();
   for (int i = 0; i < saved; i++) il_real.mutex_trylock(m);
   IL_LEAVE();
+  il_hb_acquire(m);
   il_record(IL_OP_COND_RELOCK, m, timed_out ? ETIMEDOUT : 0, pc, timed_out ? IL_EV_TIMEOUT : 0);
   return timed_out ? ETIMEDOUT : 0;
 }

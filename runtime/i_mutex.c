@@ -53,6 +53,7 @@ static int mutex_acquire(pthread_mutex_t *m, int64_t deadline, int try, uint64_t
     il_held_add(me, m, IL_OP_LOCK, pc);
   }
   real_acquire(m);
+  il_hb_acquire(m);
   il_record(try ? IL_OP_TRYLOCK : IL_OP_LOCK, m, 0, pc, 0);
   return 0;
 }
@@ -66,6 +67,7 @@ static int mutex_release(pthread_mutex_t *m, uint64_t pc) {
      * that glibc tolerates; we do the same, visibly. */
   }
   il_point(IL_OP_UNLOCK, m, -1, pc);
+  il_hb_release(m);
   if (o->owner == me->idx && --o->count > 0) {
     /* recursive: still held */
   } else {
@@ -161,6 +163,7 @@ IL_EXPORT int pthread_spin_lock(pthread_spinlock_t *s) {
   IL_ENTER();
   il_real.spin_trylock(s);
   IL_LEAVE();
+  il_hb_acquire((void *)s);
   il_record(IL_OP_SPIN_LOCK, (void *)s, 0, pc, 0);
   return 0;
 }
@@ -183,6 +186,7 @@ IL_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s) {
   IL_ENTER();
   il_real.spin_trylock(s);
   IL_LEAVE();
+  il_hb_acquire((void *)s);
   il_record(IL_OP_SPIN_TRY, (void *)s, 0, pc, 0);
   return 0;
 }
@@ -195,6 +199,7 @@ IL_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s) {
   uint64_t pc = IL_CALLER;
   struct il_obj *o = il_obj_get((void *)s, K_SPIN);
   il_point(IL_OP_SPIN_UNLOCK, (void *)s, -1, pc);
+  il_hb_release((void *)s);
   if (o->owner >= 0) il_held_del(&il.threads[o->owner], (void *)s);
   o->owner = -1;
   IL_ENTER();

@@ -34,6 +34,7 @@ static int rw_acquire(pthread_rwlock_t *rw, int write, int64_t deadline, int try
   if ((write ? il_real.rw_trywrlock(rw) : il_real.rw_tryrdlock(rw)) == EBUSY)
     write ? il_real.rw_wrlock(rw) : il_real.rw_rdlock(rw);
   IL_LEAVE();
+  il_hb_acquire(rw);
   il_record(op, rw, 0, pc, 0);
   return 0;
 }
@@ -87,6 +88,7 @@ IL_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw) {
   struct il_thread *me = il_me;
   struct il_obj *o = il_obj_get(rw, K_RWLOCK);
   il_point(IL_OP_RWUNLOCK, rw, -1, pc);
+  il_hb_release(rw);
   if (o->owner == me->idx) o->owner = -1;
   else if (o->count > 0) o->count--;
   il_held_del(me, rw);

@@ -25,6 +25,7 @@ static int sem_wait_common(sem_t *s, int64_t deadline, int try, uint64_t pc) {
   IL_ENTER();
   il_real.sem_trywait(s);
   IL_LEAVE();
+  il_hb_acquire(s);
   il_record(try ? IL_OP_SEM_TRYWAIT : IL_OP_SEM_WAIT, s, 0, pc, 0);
   return 0;
 }
@@ -74,6 +75,7 @@ IL_EXPORT int sem_post(sem_t *s) {
   uint64_t pc = IL_CALLER;
   struct il_obj *o = il_obj_get(s, K_SEM);
   il_point(IL_OP_SEM_POST, s, -1, pc);
+  il_hb_release(s);
   o->count++;
   IL_ENTER();
   int r = il_real.sem_post(s);
@@ -127,15 +129,18 @@ IL_EXPORT int pthread_barrier_wait(pthread_barrier_t *b) {
   uint64_t pc = IL_CALLER;
   struct il_obj *o = il_obj_get(b, K_BARRIER);
   il_point(IL_OP_YIELD, NULL, -1, pc);
+  il_hb_release(b);
   if (++o->count >= o->needed) {
     /* Last to arrive: everyone of this round may go; it is the serial one. */
     o->count = 0;
     o->gen++;
+    il_hb_acquire(b);
     il_record(IL_OP_BARRIER, b, PTHREAD_BARRIER_SERIAL_THREAD, pc, 0);
     return PTHREAD_BARRIER_SERIAL_THREAD;
   }
   il_me->barrier_gen = o->gen;
   il_point(IL_OP_BARRIER, b, -1, pc);
+  il_hb_acquire(b);
   il_record(IL_OP_BARRIER, b, 0, pc, 0);
   return 0;
 }

@@ -99,6 +99,7 @@ static int join_common(pthread_t th, void **ret, int64_t deadline, int try, uint
   int r = il_real.pthread_join(th, ret);
   IL_LEAVE();
   if (r == 0) t->reaped = 1;
+  il_hb_join(il_me, t);
   return r;
 }
 
@@ -176,15 +177,20 @@ IL_EXPORT int sched_yield(void) {
 
 static int once_common(pthread_once_t *once, void (*init)(void), uint64_t pc) {
   struct il_obj *o = il_obj_get(once, K_ONCE);
-  if (o->count) return 0; /* done */
+  if (o->count) { /* done */
+    il_hb_acquire(once);
+    return 0;
+  }
   il_point(IL_OP_ONCE, once, -1, pc);
   if (o->count) {
+    il_hb_acquire(once);
     il_record(IL_OP_ONCE, once, 1, pc, 0);
     return 0;
   }
   o->owner = il_me->idx;
   il_record(IL_OP_ONCE, once, 0, pc, 0);
   init();
+  il_hb_release(once);
   o->owner = -1;
   o->count = 1;
   *(volatile int *)once = 2; /* glibc's __PTHREAD_ONCE_DONE: later uncontrolled calls see it */

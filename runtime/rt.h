@@ -72,6 +72,8 @@ struct il_thread {
   int timed_out;           /* set by the chooser when a deadline fired */
   uint32_t ev_flags;       /* IL_EV_* for its next recorded event */
   int64_t blk_entry;       /* lock-hold: vclock when it blocked holding locks, or -1 */
+  uint64_t spin_addr;      /* its last atomic load, to notice a spin */
+  int64_t spin_value;
   int signaled;            /* cond/barrier: woken by a signal */
   uint32_t barrier_gen;
   struct pollfd *pfds;     /* POLL: what it waits for */
@@ -81,6 +83,7 @@ struct il_thread {
   int detached;
   int reaped;               /* joined or detached: its pthread_t may be reused */
   int64_t last_run;         /* vclock when last chosen (starvation check) */
+  uint64_t last_run_step;   /* il.step when last chosen */
   int exiting;             /* past its EXIT point; calls run uncontrolled */
   void *(*start)(void *);
   void *arg;
@@ -91,7 +94,7 @@ struct il_thread {
   struct il_held held[IL_HELD_MAX];
 };
 
-enum il_kind { K_NONE = 0, K_MUTEX, K_RWLOCK, K_COND, K_SEM, K_BARRIER, K_SPIN, K_ONCE };
+enum il_kind { K_NONE = 0, K_MUTEX, K_RWLOCK, K_COND, K_SEM, K_BARRIER, K_SPIN, K_ONCE, K_ATOMIC };
 
 /* Shadow of a program synchronization object, keyed by address. */
 struct il_obj {
@@ -108,6 +111,7 @@ struct il_obj {
   int hb_op;               /* the first blocking call made while held, or 0 */
   uint64_t hb_pc;
   int64_t hb_ns;           /* virtual time its holder spent blocked in calls */
+  int vc;                  /* happens-before: 1 + index of its vector clock, 0: none */
   int last_signal_thread;  /* cond: last signal/broadcast (for stall) */
   uint64_t last_signal_pc;
 };
@@ -134,6 +138,7 @@ struct il_state {
   int fair;                /* 1: fair continuation in progress */
   int fair_suspect;        /* thread suspected stuck */
   int64_t fair_until;      /* vclock at which the suspicion is confirmed */
+  uint64_t fair_until_step; /* starvation: fair at least until this step */
   uint64_t fair_rr;        /* round-robin cursor */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
@@ -182,6 +187,12 @@ IL_HIDDEN void il_lockhold_begin(void *obj);
 IL_HIDDEN void il_lockhold_blocking(struct il_thread *t, int op, void *obj, uint64_t pc);
 IL_HIDDEN void il_lockhold_end(struct il_thread *t, void *obj);
 IL_HIDDEN void il_lockhold_resumed(struct il_thread *t, void *obj);
+
+/* tsan.c: happens-before edges from the synchronization interceptors. */
+IL_HIDDEN void il_hb_thread_start(struct il_thread *child, struct il_thread *parent);
+IL_HIDDEN void il_hb_join(struct il_thread *joiner, struct il_thread *child);
+IL_HIDDEN void il_hb_release(void *obj);
+IL_HIDDEN void il_hb_acquire(void *obj);
 
 /* objects.c */
 IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);

@@ -38,6 +38,7 @@ IL_HIDDEN IL_TLS struct il_thread *il_me;
 IL_HIDDEN IL_TLS int il_in_rt;
 
 #define BASE_MONO_NS (1000LL * 1000000000LL) /* CLOCK_MONOTONIC at vtime 0 */
+#define STARVE_STEPS 2000 /* a runnable thread not chosen for this many steps is starved */
 
 static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts) {
   return syscall(SYS_futex, (uint32_t *)w, op, val, ts, NULL, 0);
@@ -374,7 +375,7 @@ static void check_stall(void) {
   if (il.req.stall_timeout_ns <= 0) return;
   if (il.fair && il.fair_suspect < 0) {
     /* A starvation check, not a suspicion: fair for a while, then back. */
-    if (il.vclock >= il.fair_until) il.fair = 0;
+    if (il.vclock >= il.fair_until && il.step >= il.fair_until_step) il.fair = 0;
     return;
   }
   if (il.fair) {
@@ -395,13 +396,17 @@ static void check_stall(void) {
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
     if (!alive(t) || t == il.cur) continue;
-    if (il.vclock - t->last_run > il.req.stall_timeout_ns && can_proceed(t)) {
-      /* Runnable but not chosen for that long: the strategy is starving
-       * it (PCT's fixed priorities against a ticking thread).  That is not
-       * a bug of the program; run fairly for a while. */
+    int starved_time = il.vclock - t->last_run > il.req.stall_timeout_ns;
+    int starved_steps = il.step - t->last_run_step > STARVE_STEPS;
+    if ((starved_time || starved_steps) && can_proceed(t)) {
+      /* Runnable but not chosen for that long (in virtual time, or in
+       * steps: a spin on an atomic does not move the clock): the strategy
+       * is starving it (PCT's fixed priorities against a ticking or
+       * spinning thread).  Not a bug of the program; run fairly a while. */
       il.fair = 1;
       il.fair_suspect = -1;
-      il.fair_until = il.vclock + il.req.stall_timeout_ns;
+      il.fair_until = starved_time ? il.vclock + il.req.stall_timeout_ns : il.vclock;
+      il.fair_until_step = il.step + STARVE_STEPS;
       return;
     }
     if (t->deadline >= 0) continue;
@@ -486,6 +491,7 @@ static struct il_thread *choose(struct il_thread *self) {
     if (nready > 0) il_deprioritize(t);
   }
   t->last_run = il.vclock;
+  t->last_run_step = il.step;
   il.step++;
   il.shm->progress = il.step;
   check_limits();
@@ -562,8 +568,10 @@ struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc) 
   t->arg = arg;
   t->pc = pc;
   t->last_run = il.vclock;
+  t->last_run_step = il.step;
   il.nlive++;
   il_strategy_new_thread(t);
+  il_hb_thread_start(t, il_me);
   struct il_thread_info *ti = &il.shm->threads[t->idx];
   memset(ti, 0, sizeof *ti);
   ti->start_routine = (uint64_t)(uintptr_t)start;
