@@ -170,6 +170,22 @@ out=$("$IL" run -q --seed 1 -n 3 --max-virtual-time 600 --allow-nontermination -
 if [ $rc -eq 0 ]; then ok "--allow-nontermination accepts a program that never ends"
 else bad "--allow-nontermination (exit $rc)" "$out"; fi
 
+# Race detection with clang's hook set (compare_exchange_val, its own
+# 16-byte and unaligned hooks) as well as gcc's.
+if command -v clang >/dev/null; then
+  CC=clang "$IL" cc -g -O1 -pthread -o "$TMP/race_counter_clang" tests/programs/race_counter.c &&
+  CC=clang "$IL" cc -g -O1 -pthread -o "$TMP/race_atomic_clang" tests/programs/race_atomic_ok.c
+  expect_run "clang: race_counter" bug data-race 20 hits -- "$TMP/race_counter_clang"
+  expect_run "clang: race_atomic_ok" ok "" 2000 "" -- "$TMP/race_atomic_clang"
+fi
+out=$("$IL" run -q --seed 1 -n 20 --no-race --out "$TMP/nr" -- build/tests/programs/race_counter 2>&1); rc=$?
+if [ $rc -eq 0 ]; then ok "--no-race switches the race detector off"; else bad "--no-race (exit $rc)" "$out"; fi
+printf 'race:count_hits\n' > "$TMP/race.supp"
+out=$("$IL" run -q --seed 1 -n 20 --suppressions "$TMP/race.supp" --out "$TMP/sp" -- build/tests/programs/race_counter 2>&1); rc=$?
+if [ $rc -eq 0 ]; then ok "a suppression file hides a race by function name"; else bad "suppressions (exit $rc)" "$out"; fi
+# An instrumented binary also runs without interleave (the hooks only act).
+if build/tests/programs/race_atomic_ok; then ok "instrumented binary runs natively"; else bad "instrumented binary natively"; fi
+
 # Virtual time: 30 s sleeps cost nothing.
 start=$(date +%s%N)
 "$IL" run -q --seed 1 -n 200 --out "$TMP/d3" -- build/tests/programs/sleep_race >/dev/null 2>&1; rc=$?
