@@ -24,6 +24,14 @@ static const char *op_names[] = {
 static const char *opname(int op) { return op >= 0 && op < IL_OP__COUNT ? op_names[op] : "?"; }
 
 /* ---- symbols ---- */
+/* The C++ ABI's demangler, from libstdc++ (callable from C). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *n, int *status);
+static void demangle(const char *name, char *out, size_t n) {
+  int st = -1;
+  char *d = name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &st) : NULL;
+  snprintf(out, n, "%s", d && st == 0 ? d : name);
+  free(d);
+}
 static Dwfl *dwfl;
 static const Dwfl_Callbacks callbacks = {
     .find_elf = dwfl_linux_proc_find_elf,
@@ -61,7 +69,7 @@ static void sym_pc(uint64_t pc, int ret, char *fn, size_t fnn, char *loc, size_t
   Dwfl_Module *m = dwfl_addrmodule(dwfl, a);
   if (!m) return;
   const char *name = dwfl_module_addrname(m, a);
-  if (name) snprintf(fn, fnn, "%s", name);
+  if (name) demangle(name, fn, fnn);
   Dwfl_Line *l = dwfl_module_getsrc(m, a);
   int line = 0;
   const char *file = l ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;
@@ -100,8 +108,10 @@ static void sym_obj(uint64_t addr, char *out, size_t n) {
   GElf_Sym sym;
   const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
   if (!name || (off >= sym.st_size && !(off == 0 && sym.st_size == 0))) return;
-  if (off) snprintf(out, n, "%s+%" PRIu64, name, (uint64_t)off);
-  else snprintf(out, n, "%s", name);
+  char dn[256];
+  demangle(name, dn, sizeof dn);
+  if (off) snprintf(out, n, "%s+%" PRIu64, dn, (uint64_t)off);
+  else snprintf(out, n, "%s", dn);
 }
 
 /* ---- threads ---- */
@@ -111,7 +121,25 @@ static void name_threads(const struct il_shm *s, int n) {
     char fn[128], loc[128];
     if (i == 0) { snprintf(tnames[i], sizeof tnames[i], "T0 main"); continue; }
     sym_pc(s->threads[i].start_routine, 0, fn, sizeof fn, loc, sizeof loc);
-    snprintf(tnames[i], sizeof tnames[i], "T%d %.50s", i, fn);
+    /* std::thread and std::async start in the C++ runtime: name such a
+     * thread by the function of its first call site in the trace. */
+    if (fn[0] == '0' || strstr(loc, "libstdc++")) {
+      uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
+      for (uint64_t k = first; k < total; k++) {
+        const struct il_event *e = &s->events[k % IL_EVENT_RING];
+        if (e->thread == i && e->pc && !in_runtime(e->pc)) {
+          char l2[128];
+          sym_pc(e->pc, 1, fn, sizeof fn, l2, sizeof l2);
+          break;
+        }
+      }
+    }
+    /* Keep just the name of a C++ function, not its parameter list. */
+    char *paren = strrchr(fn, '(');
+    if (paren && paren != fn && fn[strlen(fn) - 1] == ')') *paren = 0;
+    const char *shown = fn;
+    if (!strncmp(shown, "(anonymous namespace)::", 23)) shown += 23;
+    snprintf(tnames[i], sizeof tnames[i], "T%d %.50s", i, shown);
   }
 }
 static const char *tname(int i) { return i >= 0 && i < IL_MAX_THREADS ? tnames[i] : "T?"; }
@@ -196,9 +224,24 @@ static void print_row(FILE *f, const char *stepcol, int col, int ncol, const cha
 static void event_site(const struct il_shm *s, uint64_t i, const struct il_event *e, char *out, size_t n) {
   char fn[128], loc[128];
   uint64_t pc = e->pc;
-  (void)s; (void)i;
   if (!pc) { out[0] = 0; return; }
   sym_pc(pc, 1, fn, sizeof fn, loc, sizeof loc);
+  /* A call made inside a library without line information (std::thread's
+   * constructor in libstdc++): show the program's frame that led to it, if
+   * the event has a stack (the report's re-run records 4 frames). */
+  if (loc[0] == '(') {
+    const uint64_t *st = s->event_stacks[i % IL_EVENT_RING];
+    for (int k = 0; k < 4 && st[k]; k++) {
+      char f2[128], l2[128];
+      if (in_runtime(st[k])) continue;
+      sym_pc(st[k], 1, f2, sizeof f2, l2, sizeof l2);
+      if (l2[0] && l2[0] != '(') {
+        memcpy(fn, f2, sizeof fn);
+        memcpy(loc, l2, sizeof loc);
+        break;
+      }
+    }
+  }
   /* Keep file:line whole; shorten the function name to fit the column. */
   int room = COLW - 6 - (int)strlen(loc);
   if ((int)strlen(fn) > room && room > 4) snprintf(out, n, "  in %.*s~ %s", room - 1, fn, loc);

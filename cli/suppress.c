@@ -27,6 +27,7 @@ void suppressions_load(struct options *opt, const char *path) {
     int kind = -1;
     for (int k = BUG_ASSERT; k < BUG__COUNT; k++)
       if (!strcmp(p, bug_kind_name(k))) kind = k;
+    if (!strcmp(p, "race")) kind = BUG_RACE; /* ThreadSanitizer's spelling */
     if (kind < 0) die_usage("%s:%d: unknown kind '%s'", path, ln, p);
     if (opt->nsupp >= 64) die_usage("%s: more than 64 suppressions", path);
     opt->supp[opt->nsupp].kind = kind;

@@ -64,6 +64,8 @@ void il_lockdep_acquire(struct il_thread *t, void *obj, int op, uint64_t pc) {
   }
 }
 
+static int waits_for(struct il_thread *w, void *obj);
+
 /* ---- the lock-hold detector ----
  * A lock's shadow remembers the first blocking call its holder made while
  * holding it.  When the hold ends, every thread still waiting for the lock
@@ -97,6 +99,16 @@ void il_lockhold_blocking(struct il_thread *t, int op, void *obj, uint64_t pc) {
 void il_lockhold_resumed(struct il_thread *t, void *obj) {
   if (il.req.hold_threshold_ns <= 0) return;
   int64_t d = il.vclock - t->blk_entry;
+  if (waits_for(t, obj)) {
+    /* Waiting for another lock counts only as long as that lock's holder
+     * was itself blocked: a holder that was runnable but not scheduled
+     * made nobody wait in a real run (the nested case that matters, a
+     * pool lock held while waiting for a connection held across a prompt,
+     * is blocked all the way down). */
+    struct il_obj *inner = il_obj_find(obj);
+    int64_t ib = inner ? inner->hb_ns : 0;
+    if (d > ib) d = ib;
+  }
   for (int i = 0; i < t->nheld; i++) {
     if (t->held[i].obj == (uint64_t)(uintptr_t)obj) continue;
     struct il_obj *o = il_obj_find((void *)(uintptr_t)t->held[i].obj);

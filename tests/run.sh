@@ -180,7 +180,7 @@ if command -v clang >/dev/null; then
 fi
 out=$("$IL" run -q --seed 1 -n 20 --no-race --out "$TMP/nr" -- build/tests/programs/race_counter 2>&1); rc=$?
 if [ $rc -eq 0 ]; then ok "--no-race switches the race detector off"; else bad "--no-race (exit $rc)" "$out"; fi
-printf 'race:count_hits\n' > "$TMP/race.supp"
+printf 'data-race:count_hits\n' > "$TMP/race.supp"
 out=$("$IL" run -q --seed 1 -n 20 --suppressions "$TMP/race.supp" --out "$TMP/sp" -- build/tests/programs/race_counter 2>&1); rc=$?
 if [ $rc -eq 0 ]; then ok "a suppression file hides a race by function name"; else bad "suppressions (exit $rc)" "$out"; fi
 # An instrumented binary also runs without interleave (the hooks only act).
