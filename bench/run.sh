@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-3000}
 mkdir -p build/bench
 cc -O1 -g -pthread -o build/bench/pingpong bench/pingpong.c
+cc -O2 -pthread -o build/bench/floor bench/floor.c
 IL=build/interleave
 
 # Executions per second of one configuration, from interleave's own count.
@@ -26,14 +27,17 @@ native() {
   echo $(( RUNS * 1000000000 / (t1 - t0) ))
 }
 
-printf '%-8s %-6s %-12s %-14s %-14s\n' threads locks "points/exec" "interleave/s" "native exec/s"
+printf '%-8s %-6s %-12s %-14s %-14s %-12s %-8s\n' threads locks "points/exec" "interleave/s" "native exec/s" "floor/s" "floor/il"
 declare -A R
-for cfg in "2 0" "2 25" "2 250" "4 25" "16 25"; do
+# The floor: fork + the same threads + the same number of futex handoffs.
+for cfg in "2 0" "2 12" "2 25" "2 250" "4 25" "16 25" "16 30"; do
   set -- $cfg
   pts=$(( 2 * $1 * $2 + 4 * $1 + 2 ))
   r=$(rate "$1" "$2")
   R["$1 $2"]=$r
-  printf '%-8s %-6s %-12s %-14s %-14s\n' "$1" "$2" "$pts" "$r" "$(native "$1" "$2")"
+  f=$(build/bench/floor "$RUNS" "$1" "$pts")
+  printf '%-8s %-6s %-12s %-14s %-14s %-12s %-8s\n' "$1" "$2" "$pts" "$r" "$(native "$1" "$2")" "$f" \
+    "$(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2fx", f / r }')"
 done
 # Cost per scheduling point: the slope between 2x0 and 2x250 locks.
 a=${R["2 0"]}; b=${R["2 250"]}
