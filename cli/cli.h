@@ -121,6 +121,7 @@ int worker_submit(struct worker *w, const struct il_request *req, const uint16_t
 int worker_collect(struct worker *w, struct outcome *o, const struct options *opt, int timeout_ms);
 void worker_stop(struct worker *w);
 int classify(const struct il_result *r, const struct options *opt);
+char *read_output(int fd);
 
 /* explore.c */
 void mkdirs(const char *dir);
@@ -135,6 +136,13 @@ int sched_write(const char *path, const struct schedule *s);
 int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size_t errn);
 int sched_read(const char *path, struct schedule *s, char *err, size_t errn);
 void sched_free(struct schedule *s);
+
+/* symbols.c: sym_use(maps) first; ret: pc is a return address. */
+void sym_use(const char *maps);
+void sym_pc(uint64_t pc, int ret, char *fn, size_t fnn, char *loc, size_t locn);
+void sym_obj(uint64_t addr, char *out, size_t n);
+int sym_in_runtime(uint64_t pc);
+int sym_in_libc(uint64_t pc);
 
 /* report.c: prints the report; `summary` (if not NULL) gets the SUMMARY
  * text after "SUMMARY: interleave: ", the bug's machine-independent

@@ -59,17 +59,6 @@ void mkdirs(const char *dir) {
   if (mkdir(p, 0777) && errno != EEXIST) die_tool("cannot create %s: %s", dir, strerror(errno));
 }
 
-/* Read what the program printed into a memfd (the report's replay). */
-static char *slurp_fd(int fd) {
-  off_t n = lseek(fd, 0, SEEK_END);
-  if (n <= 0) return NULL;
-  if (n > (1 << 20)) n = 1 << 20;
-  char *b = malloc((size_t)n + 1);
-  ssize_t k = pread(fd, b, (size_t)n, lseek(fd, 0, SEEK_END) - n);
-  b[k > 0 ? k : 0] = 0;
-  return b;
-}
-
 /* Write the schedule first (a found failure is never lost), then re-run it
  * with stacks and the program's output captured, and print the report. */
 static void handle_bug(const struct options *opt, const struct target *t, const char *dir,
@@ -109,7 +98,7 @@ static void handle_bug(const struct options *opt, const struct target *t, const 
     fprintf(stderr, "interleave: warning: re-running the schedule for the report did not reproduce it "
                     "exactly (%s); the report shows that re-run\n", bug_kind_name(ro.kind));
   ro.exec_index = o->exec_index;
-  char *text = slurp_fd(out);
+  char *text = read_output(out);
   char summary[600];
   report_print(stdout, rw.shm, &ro, opt, path, text, summary, sizeof summary);
   fflush(stdout);

@@ -12,16 +12,6 @@
 
 int parse_options(int argc, char **argv, int i, struct options *o, int *gdb);
 
-static char *slurp(int fd) {
-  off_t n = lseek(fd, 0, SEEK_END);
-  if (n <= 0) return NULL;
-  if (n > (1 << 20)) n = 1 << 20;
-  char *b = malloc((size_t)n + 1);
-  ssize_t k = pread(fd, b, (size_t)n, lseek(fd, 0, SEEK_END) - n);
-  b[k > 0 ? k : 0] = 0;
-  return b;
-}
-
 static void run_gdb(const struct schedule *s, const struct target *t) {
   char path[] = "/tmp/interleave-replay-XXXXXX";
   int fd = mkstemp(path);
@@ -112,7 +102,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
     die_usage("%s: replay did not reproduce the recorded %s (got: %s after %" PRIu64 " steps)", file,
               bug_kind_name(s.kind), bug_kind_name(o.kind), o.res.steps);
   }
-  char *text = slurp(out);
+  char *text = read_output(out);
   report_print(stdout, w.shm, &o, opt, file, text, NULL, 0);
   free(text);
   worker_stop(&w);

@@ -9,7 +9,6 @@
  * wall time, so the same seed prints the same report byte for byte.
  */
 #include "cli.h"
-#include <elfutils/libdwfl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,97 +21,6 @@ static const char *op_names[] = {
 #undef X
 };
 static const char *opname(int op) { return op >= 0 && op < IL_OP__COUNT ? op_names[op] : "?"; }
-
-/* ---- symbols ---- */
-/* The C++ ABI's demangler, from libstdc++ (callable from C). */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *n, int *status);
-static void demangle(const char *name, char *out, size_t n) {
-  int st = -1;
-  char *d = name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &st) : NULL;
-  snprintf(out, n, "%s", d && st == 0 ? d : name);
-  free(d);
-}
-static Dwfl *dwfl;
-static const Dwfl_Callbacks callbacks = {
-    .find_elf = dwfl_linux_proc_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-};
-
-static void sym_open(const char *maps) {
-  dwfl = dwfl_begin(&callbacks);
-  if (!dwfl) return;
-  FILE *f = fmemopen((void *)maps, strnlen(maps, IL_MAPS_SIZE), "r");
-  if (!f || dwfl_linux_proc_maps_report(dwfl, f) != 0) {
-    if (f) fclose(f);
-    dwfl_end(dwfl);
-    dwfl = NULL;
-    return;
-  }
-  fclose(f);
-  dwfl_report_end(dwfl, NULL, NULL);
-}
-
-static int in_runtime(uint64_t pc) {
-  if (!dwfl) return 0;
-  Dwfl_Module *m = dwfl_addrmodule(dwfl, pc);
-  const char *name = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL) : NULL;
-  return name && strstr(name, "libinterleave");
-}
-
-/* Function and "file:line" of a code address (ret: a return address, so
- * the call instruction is the byte before). */
-static void sym_pc(uint64_t pc, int ret, char *fn, size_t fnn, char *loc, size_t locn) {
-  snprintf(fn, fnn, "0x%" PRIx64, pc);
-  loc[0] = 0;
-  if (!dwfl || !pc) return;
-  Dwarf_Addr a = ret ? pc - 1 : pc;
-  Dwfl_Module *m = dwfl_addrmodule(dwfl, a);
-  if (!m) return;
-  const char *name = dwfl_module_addrname(m, a);
-  if (name) demangle(name, fn, fnn);
-  Dwfl_Line *l = dwfl_module_getsrc(m, a);
-  int line = 0;
-  const char *file = l ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;
-  if (file) {
-    const char *b = strrchr(file, '/');
-    snprintf(loc, locn, "%s:%d", b ? b + 1 : file, line);
-  } else {
-    const char *mn = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-    const char *b = mn ? strrchr(mn, '/') : NULL;
-    if (mn) snprintf(loc, locn, "(%s)", b ? b + 1 : mn);
-  }
-}
-
-/* The module whose start is the closest below addr: a .bss past the last
- * file-backed page is an anonymous mapping in /proc/self/maps, so libdwfl's
- * module ranges do not cover it, but its symbols do. */
-struct nearest { Dwarf_Addr addr, best_start; Dwfl_Module *best; };
-static int nearest_cb(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg) {
-  (void)ud; (void)name;
-  struct nearest *n = arg;
-  if (start <= n->addr && (!n->best || start > n->best_start)) { n->best = m; n->best_start = start; }
-  return DWARF_CB_OK;
-}
-
-static void sym_obj(uint64_t addr, char *out, size_t n) {
-  snprintf(out, n, "0x%" PRIx64, addr);
-  if (!dwfl || !addr) return;
-  Dwfl_Module *m = dwfl_addrmodule(dwfl, addr);
-  if (!m) {
-    struct nearest nr = {addr, 0, NULL};
-    dwfl_getmodules(dwfl, nearest_cb, &nr, 0);
-    m = nr.best;
-  }
-  if (!m) return;
-  GElf_Off off;
-  GElf_Sym sym;
-  const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
-  if (!name || (off >= sym.st_size && !(off == 0 && sym.st_size == 0))) return;
-  char dn[256];
-  demangle(name, dn, sizeof dn);
-  if (off) snprintf(out, n, "%s+%" PRIu64, dn, (uint64_t)off);
-  else snprintf(out, n, "%s", dn);
-}
 
 /* ---- threads ---- */
 static char tnames[IL_MAX_THREADS][64];
@@ -127,7 +35,7 @@ static void name_threads(const struct il_shm *s, int n) {
       uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
       for (uint64_t k = first; k < total; k++) {
         const struct il_event *e = &s->events[k % IL_EVENT_RING];
-        if (e->thread == i && e->pc && !in_runtime(e->pc)) {
+        if (e->thread == i && e->pc && !sym_in_runtime(e->pc)) {
           char l2[128];
           sym_pc(e->pc, 1, fn, sizeof fn, l2, sizeof l2);
           break;
@@ -233,7 +141,7 @@ static void event_site(const struct il_shm *s, uint64_t i, const struct il_event
     const uint64_t *st = s->event_stacks[i % IL_EVENT_RING];
     for (int k = 0; k < 4 && st[k]; k++) {
       char f2[128], l2[128];
-      if (in_runtime(st[k])) continue;
+      if (sym_in_runtime(st[k])) continue;
       sym_pc(st[k], 1, f2, sizeof f2, l2, sizeof l2);
       if (l2[0] && l2[0] != '(') {
         memcpy(fn, f2, sizeof fn);
@@ -248,21 +156,14 @@ static void event_site(const struct il_shm *s, uint64_t i, const struct il_event
   else snprintf(out, n, "  in %s %s", fn, loc);
 }
 
-static int in_libc(uint64_t pc) {
-  if (!dwfl) return 0;
-  Dwfl_Module *m = dwfl_addrmodule(dwfl, pc);
-  const char *name = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL) : NULL;
-  return name && strstr(name, "/libc.so");
-}
-
 /* Where the program's own frames start in a captured stack: a parked
  * thread's stack begins with libc's signal and syscall frames and then
  * the runtime's parking machinery; skip both. */
 static int first_user_frame(const uint64_t *st, int n) {
   int i = 0;
-  while (i < n && i < IL_STACK_DEPTH && in_libc(st[i])) i++;
-  if (i < n && i < IL_STACK_DEPTH && in_runtime(st[i])) {
-    while (i < n && i < IL_STACK_DEPTH && in_runtime(st[i])) i++;
+  while (i < n && i < IL_STACK_DEPTH && sym_in_libc(st[i])) i++;
+  if (i < n && i < IL_STACK_DEPTH && sym_in_runtime(st[i])) {
+    while (i < n && i < IL_STACK_DEPTH && sym_in_runtime(st[i])) i++;
     return i;
   }
   return 0;
@@ -271,13 +172,13 @@ static int first_user_frame(const uint64_t *st, int n) {
 static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
   int k = 0, from = first_user_frame(st, n);
   for (int i = from; i < n && i < IL_STACK_DEPTH; i++) {
-    if (in_runtime(st[i])) {
+    if (sym_in_runtime(st[i])) {
       if (k > 0) break; /* the thread trampoline: the program's part ended */
       continue;         /* a wrapper (__assert_fail, exit) above the program */
     }
     char fn[128], loc[128];
     sym_pc(st[i], first_is_ret || i > 0, fn, sizeof fn, loc, sizeof loc);
-    if (fn[0] == '0' && in_libc(st[i])) continue; /* the unnamed signal trampoline */
+    if (fn[0] == '0' && sym_in_libc(st[i])) continue; /* the unnamed signal trampoline */
     if (!strncmp(fn, "__libc_start", 12) || !strcmp(fn, "_start") || !strcmp(fn, "start_thread") ||
         !strcmp(fn, "clone3") || !strcmp(fn, "__clone3")) break;
     if (!strcmp(fn, "__restore_rt") || !strncmp(fn, "__pthread_kill", 14) || !strcmp(fn, "raise") ||
@@ -320,7 +221,7 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
   }
   if (o->kind == BUG_WATCHDOG && r->nstack > 0) {
     int i = first_user_frame(r->stack, r->nstack);
-    while (i < r->nstack && in_libc(r->stack[i])) i++; /* the signal frame */
+    while (i < r->nstack && sym_in_libc(r->stack[i])) i++; /* the signal frame */
     if (i < r->nstack) { sym_pc(r->stack[i], 1, fn, fnn, loc, locn); return; }
   }
   sym_pc(r->pc, o->kind != BUG_CRASH, fn, fnn, loc, locn);
@@ -329,7 +230,7 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
 void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, const struct options *opt,
                   const char *sched_path, const char *program_output, char *summary, size_t summary_n) {
   const struct il_result *r = &o->res;
-  sym_open(s->maps);
+  sym_use(s->maps);
   int nt = r->nthreads > 0 && r->nthreads <= IL_MAX_THREADS ? r->nthreads : 1;
   for (uint64_t i = s->nevents > IL_EVENT_RING ? s->nevents - IL_EVENT_RING : 0; i < s->nevents; i++)
     if (s->events[i % IL_EVENT_RING].thread >= nt && s->events[i % IL_EVENT_RING].thread < IL_MAX_THREADS)
@@ -602,7 +503,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       sym_pc(a->pc, 1, fn, sizeof fn, loc, sizeof loc);
       fprintf(f, "    #0 %s %s\n", fn, loc);
       for (int k = 0; k < a->nstack; k++) {
-        if (in_runtime(a->stack[k])) break; /* the thread trampoline */
+        if (sym_in_runtime(a->stack[k])) break; /* the thread trampoline */
         sym_pc(a->stack[k], 1, fn, sizeof fn, loc, sizeof loc);
         fprintf(f, "    #%d %s %s\n", k + 1, fn, loc);
       }
@@ -683,7 +584,6 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     fprintf(f, "         interleave replay --gdb %s\n", sched_path);
   }
   fprintf(f, "==================================================================\n");
-  if (dwfl) { dwfl_end(dwfl); dwfl = NULL; }
 }
 
 /* ---- lock-order inversions (lockgraph.c) ---- */
@@ -696,7 +596,7 @@ static void lock_name(const struct il_lock_edge *e, int to, char *out, size_t n)
 
 void report_lockorder(FILE *f, const char *maps, const struct il_lock_edge *cyc, const uint64_t *execs, int n,
                       const struct options *opt, char *summary, size_t summary_n) {
-  sym_open(maps);
+  sym_use(maps);
   char a[200], b[200], fn[128], loc[128];
   fprintf(f, "==================================================================\n");
   fprintf(f, "WARNING: interleave: lock-order inversion (potential deadlock)\n");
@@ -733,28 +633,15 @@ void report_lockorder(FILE *f, const char *maps, const struct il_lock_edge *cyc,
       fprintf(f, "\n  lock class: initialized in %s %s (%s)", fn, loc, a);
     }
   if (nshown) fputc('\n', f);
-  if (n == 2 || n == 1) {
-    const struct il_lock_edge *x = &cyc[0], *y = n == 2 ? &cyc[1] : &cyc[0];
-    lock_name(x, 0, a, sizeof a);
-    lock_name(x, 1, b, sizeof b);
-    if (n == 1) { /* the same edge seen from the two instances */
-      char t[200];
-      memcpy(t, a, sizeof t);
-      (void)y;
-      fprintf(f, "\n Possible unsafe locking scenario:\n\n");
-      fprintf(f, "       %-32s %s\n       %-32s %s\n", "Thread A", "Thread B", "--------", "--------");
-      fprintf(f, "  lock(%s);\n", t);
-      fprintf(f, "  %-32s  lock(%s);\n", "", b);
-      fprintf(f, "  %-32s  lock(%s);\n", "", t);
-      fprintf(f, "  lock(%s);\n", b);
-    } else {
-      fprintf(f, "\n Possible unsafe locking scenario:\n\n");
-      fprintf(f, "       %-32s %s\n       %-32s %s\n", "Thread A", "Thread B", "--------", "--------");
-      fprintf(f, "  lock(%s);\n", a);
-      fprintf(f, "  %-32s  lock(%s);\n", "", b);
-      fprintf(f, "  %-32s  lock(%s);\n", "", a);
-      fprintf(f, "  lock(%s);\n", b);
-    }
+  if (n == 2) {
+    lock_name(&cyc[0], 0, a, sizeof a);
+    lock_name(&cyc[0], 1, b, sizeof b);
+    fprintf(f, "\n Possible unsafe locking scenario:\n\n");
+    fprintf(f, "       %-32s %s\n       %-32s %s\n", "Thread A", "Thread B", "--------", "--------");
+    fprintf(f, "  lock(%s);\n", a);
+    fprintf(f, "  %-32s  lock(%s);\n", "", b);
+    fprintf(f, "  %-32s  lock(%s);\n", "", a);
+    fprintf(f, "  lock(%s);\n", b);
     fprintf(f, "\n  *** DEADLOCK ***\n");
   }
   sym_pc(cyc[n - 1].to_pc, 1, fn, sizeof fn, loc, sizeof loc);
@@ -763,5 +650,4 @@ void report_lockorder(FILE *f, const char *maps, const struct il_lock_edge *cyc,
   fprintf(f, "Seed 0x%" PRIx64 ". No execution needs to deadlock for this report: it comes from the order of\n"
              "acquisitions across executions (--no-lockdep turns it off).\n", opt->seed);
   fprintf(f, "==================================================================\n");
-  if (dwfl) { dwfl_end(dwfl); dwfl = NULL; }
 }

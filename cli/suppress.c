@@ -5,7 +5,6 @@
  * blocking call's: that is what is being reported).  Findings are
  * symbolized once per distinct location and cached. */
 #include "cli.h"
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
@@ -46,37 +45,14 @@ int suppressed(const struct options *opt, int kind, const char *const *names, in
   return 0;
 }
 
-/* A tiny symbolizer of our own (report.c's lives with the report). */
-static Dwfl *dw;
-static char dw_maps_sig[64];
-static const Dwfl_Callbacks cb = {.find_elf = dwfl_linux_proc_find_elf, .find_debuginfo = dwfl_standard_find_debuginfo};
-
-static void open_maps(const char *maps) {
-  if (dw && !strncmp(dw_maps_sig, maps, sizeof dw_maps_sig - 1)) return;
-  if (dw) dwfl_end(dw);
-  dw = dwfl_begin(&cb);
-  snprintf(dw_maps_sig, sizeof dw_maps_sig, "%s", maps);
-  FILE *f = fmemopen((void *)maps, strnlen(maps, IL_MAPS_SIZE), "r");
-  if (!dw || !f || dwfl_linux_proc_maps_report(dw, f)) {
-    if (f) fclose(f);
-    if (dw) dwfl_end(dw);
-    dw = NULL;
-    return;
-  }
-  fclose(f);
-  dwfl_report_end(dw, NULL, NULL);
-}
-
+/* Function name (code) or symbol (data) of an address, "" if none. */
 static void name_of(uint64_t addr, int code, char *out, size_t n) {
+  char loc[256];
   out[0] = 0;
-  if (!dw || !addr) return;
-  Dwarf_Addr a = code ? addr - 1 : addr;
-  Dwfl_Module *m = dwfl_addrmodule(dw, a);
-  if (!m) return;
-  GElf_Off off;
-  GElf_Sym sym;
-  const char *s = code ? dwfl_module_addrname(m, a) : dwfl_module_addrinfo(m, a, &off, &sym, NULL, NULL, NULL);
-  if (s) snprintf(out, n, "%s", s);
+  if (!addr) return;
+  if (code) sym_pc(addr, 1, out, n, loc, sizeof loc);
+  else sym_obj(addr, out, n);
+  if (out[0] == '0' && out[1] == 'x') out[0] = 0; /* no name */
 }
 
 struct cached { uint64_t a, b, c; int supp; };
@@ -87,7 +63,7 @@ static int race_suppressed(const struct il_race *r, const char *maps, const stru
   if (!opt->nsupp) return 0;
   for (int k = 0; k < ncache; k++)
     if (cache[k].a == r->cur.pc && cache[k].b == r->prev.pc && cache[k].c == 1) return cache[k].supp;
-  open_maps(maps);
+  sym_use(maps);
   char a[128], b[128], obj[128];
   name_of(r->cur.pc, 1, a, sizeof a);
   name_of(r->prev.pc, 1, b, sizeof b);
@@ -119,7 +95,7 @@ void apply_holds(struct outcome *o, const char *maps, const struct options *opt)
       supp = 0;
       if (opt->nsupp) {
         char lock[128], waiter[128], acq[128];
-        open_maps(maps);
+        sym_use(maps);
         name_of(h->lock, 0, lock, sizeof lock);
         name_of(h->wait_pc, 1, waiter, sizeof waiter);
         name_of(h->acq_pc, 1, acq, sizeof acq);

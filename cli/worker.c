@@ -158,6 +158,19 @@ int worker_run(struct worker *w, const struct il_request *req, const uint16_t *d
   return worker_collect(w, o, opt, -1);
 }
 
+/* The last megabyte of what a program printed into a memfd (a report's
+ * re-run), NUL-terminated; NULL if nothing. */
+char *read_output(int fd) {
+  off_t n = lseek(fd, 0, SEEK_END);
+  if (n <= 0) return NULL;
+  if (n > (1 << 20)) n = 1 << 20;
+  char *b = malloc((size_t)n + 1);
+  if (!b) return NULL;
+  ssize_t k = pread(fd, b, (size_t)n, lseek(fd, 0, SEEK_END) - n);
+  b[k > 0 ? k : 0] = 0;
+  return b;
+}
+
 int classify(const struct il_result *r, const struct options *opt) {
   switch (r->verdict) {
   case IL_V_ASSERT: return BUG_ASSERT;

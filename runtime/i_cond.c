@@ -10,8 +10,6 @@
 #include <errno.h>
 #include <threads.h>
 
-static int valid_ts(const struct timespec *ts) { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 /* glibc keeps the condattr clock in __wrefs bit 1 (__PTHREAD_COND_CLOCK_MONOTONIC_MASK). */
 static clockid_t cond_clock(pthread_cond_t *c) {
   return (c->__data.__wrefs & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
@@ -88,7 +86,7 @@ IL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, cons
     if (!real) real = il_sym("pthread_cond_timedwait", "GLIBC_2.3.2");
     return real(c, m, abs);
   }
-  if (!valid_ts(abs)) return EINVAL;
+  if (!il_valid_ts(abs)) return EINVAL;
   return cond_wait_common(c, m, il_abs_to_vdeadline(cond_clock(c), abs), IL_CALLER);
 }
 
@@ -98,7 +96,7 @@ IL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
     if (!real) real = il_sym("pthread_cond_clockwait", "GLIBC_2.34");
     return real(c, m, clk, abs);
   }
-  if (!valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) return EINVAL;
+  if (!il_valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) return EINVAL;
   return cond_wait_common(c, m, il_abs_to_vdeadline(clk, abs), IL_CALLER);
 }
 
@@ -150,7 +148,7 @@ IL_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct t
     if (!real) real = il_sym("cnd_timedwait", NULL);
     return real(c, m, ts);
   }
-  if (!valid_ts(ts)) return thrd_error;
+  if (!il_valid_ts(ts)) return thrd_error;
   int r = cond_wait_common((pthread_cond_t *)c, (pthread_mutex_t *)m, il_abs_to_vdeadline(CLOCK_REALTIME, ts), IL_CALLER);
   return r == 0 ? thrd_success : r == ETIMEDOUT ? thrd_timedout : thrd_error;
 }

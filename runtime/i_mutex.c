@@ -10,10 +10,6 @@
 #include <errno.h>
 #include <threads.h>
 
-static int valid_ts(const struct timespec *ts) {
-  return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
-}
-
 static void real_acquire(pthread_mutex_t *m) {
   IL_ENTER();
   if (il_real.mutex_trylock(m) == EBUSY) {
@@ -104,7 +100,7 @@ IL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
     if (!real) real = il_sym("pthread_mutex_timedlock", "GLIBC_2.34");
     return real(m, abs);
   }
-  if (!valid_ts(abs)) return EINVAL;
+  if (!il_valid_ts(abs)) return EINVAL;
   return mutex_acquire(m, il_abs_to_vdeadline(CLOCK_REALTIME, abs), 0, IL_CALLER);
 }
 
@@ -114,7 +110,7 @@ IL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const s
     if (!real) real = il_sym("pthread_mutex_clocklock", "GLIBC_2.34");
     return real(m, clk, abs);
   }
-  if (!valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) return EINVAL;
+  if (!il_valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) return EINVAL;
   return mutex_acquire(m, il_abs_to_vdeadline(clk, abs), 0, IL_CALLER);
 }
 
@@ -257,7 +253,7 @@ IL_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t
     if (!real) real = il_sym("mtx_timedlock", NULL);
     return real(m, ts);
   }
-  if (!valid_ts(ts)) return thrd_error;
+  if (!il_valid_ts(ts)) return thrd_error;
   return c11_ret(mutex_acquire((pthread_mutex_t *)m, il_abs_to_vdeadline(CLOCK_REALTIME, ts), 0, IL_CALLER));
 }
 

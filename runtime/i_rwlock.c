@@ -5,8 +5,6 @@
 #include "rt.h"
 #include <errno.h>
 
-static int valid_ts(const struct timespec *ts) { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 static int rw_acquire(pthread_rwlock_t *rw, int write, int64_t deadline, int try, uint64_t pc) {
   struct il_thread *me = il_me;
   struct il_obj *o = il_obj_get(rw, K_RWLOCK);
@@ -60,7 +58,7 @@ RW_WRAP(pthread_rwlock_trywrlock, 1, 1)
       if (!real) real = il_sym(#name, "GLIBC_2.34");                                   \
       return real(rw, abs);                                                            \
     }                                                                                  \
-    if (!valid_ts(abs)) return EINVAL;                                                 \
+    if (!il_valid_ts(abs)) return EINVAL;                                                 \
     return rw_acquire(rw, write, il_abs_to_vdeadline(CLOCK_REALTIME, abs), 0, IL_CALLER); \
   }
 RW_TIMED(pthread_rwlock_timedrdlock, 0)
@@ -73,7 +71,7 @@ RW_TIMED(pthread_rwlock_timedwrlock, 1)
       if (!real) real = il_sym(#name, "GLIBC_2.34");                                     \
       return real(rw, clk, abs);                                                         \
     }                                                                                    \
-    if (!valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) return EINVAL; \
+    if (!il_valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) return EINVAL; \
     return rw_acquire(rw, write, il_abs_to_vdeadline(clk, abs), 0, IL_CALLER);           \
   }
 RW_CLOCK(pthread_rwlock_clockrdlock, 0)

@@ -4,8 +4,6 @@
 #include "rt.h"
 #include <errno.h>
 
-static int valid_ts(const struct timespec *ts) { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 static int sem_wait_common(sem_t *s, int64_t deadline, int try, uint64_t pc) {
   struct il_obj *o = il_obj_get(s, K_SEM);
   if (try) {
@@ -53,7 +51,7 @@ IL_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abs) {
     if (!real) real = il_sym("sem_timedwait", "GLIBC_2.34");
     return real(s, abs);
   }
-  if (!valid_ts(abs)) { errno = EINVAL; return -1; }
+  if (!il_valid_ts(abs)) { errno = EINVAL; return -1; }
   return sem_wait_common(s, il_abs_to_vdeadline(CLOCK_REALTIME, abs), 0, IL_CALLER);
 }
 
@@ -63,7 +61,7 @@ IL_EXPORT int sem_clockwait(sem_t *s, clockid_t clk, const struct timespec *abs)
     if (!real) real = il_sym("sem_clockwait", "GLIBC_2.34");
     return real(s, clk, abs);
   }
-  if (!valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) { errno = EINVAL; return -1; }
+  if (!il_valid_ts(abs) || (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)) { errno = EINVAL; return -1; }
   return sem_wait_common(s, il_abs_to_vdeadline(clk, abs), 0, IL_CALLER);
 }
 

@@ -205,6 +205,11 @@ IL_HIDDEN void il_obj_forget(void *addr);
 
 IL_HIDDEN __attribute__((noreturn)) void il_die(const char *msg);
 
+/* An absolute timeout the real function would accept (else EINVAL). */
+static inline int il_valid_ts(const struct timespec *ts) {
+  return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+
 /* Signals the runtime uses inside executions (glibc keeps SIGRTMIN..+2). */
 #define SIG_STACK (SIGRTMAX - 2)    /* a parked thread: write your stack */
 #define SIG_WATCHDOG (SIGRTMAX - 3) /* the stuck thread: report and exit */
