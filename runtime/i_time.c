@@ -125,17 +125,18 @@ IL_EXPORT int thrd_sleep(const struct timespec *d, struct timespec *rem) {
 
 /* Wait until fds are ready or timeout_ns (-1: none) passes.  Returns 1 if
  * ready (the caller re-polls for real), 0 on timeout. */
-static int wait_ready(struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64_t pc) {
+int il_wait_ready(int op, struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64_t pc) {
   struct il_thread *me = il_me;
   me->pfds = p;
   me->npfds = n;
   int64_t dl = timeout_ns < 0 ? -1 : il.vclock + timeout_ns;
-  int timed = il_point(IL_OP_POLL, p, dl, pc);
+  int timed = il_point(op, p, dl, pc);
   me->pfds = NULL;
   me->npfds = 0;
-  il_record(IL_OP_POLL, p, timed ? 0 : 1, pc, timed ? IL_EV_TIMEOUT : 0);
+  il_record(op, p, timed ? 0 : 1, pc, timed ? IL_EV_TIMEOUT : 0);
   return !timed;
 }
+#define wait_ready(p, n, t, pc) il_wait_ready(IL_OP_POLL, p, n, t, pc)
 
 IL_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout) {
   if (!il_controlled()) {

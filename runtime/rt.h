@@ -173,6 +173,10 @@ IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);
 IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts);
 IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
 
+/* i_time.c: wait (a scheduling point) until p is ready or timeout_ns
+ * (-1: none) passes; returns 1 if ready, 0 on timeout. */
+IL_HIDDEN int il_wait_ready(int op, struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64_t pc);
+
 /* strategy.c */
 IL_HIDDEN void il_strategy_init(void);
 IL_HIDDEN void il_strategy_new_thread(struct il_thread *t);

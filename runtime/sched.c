@@ -156,7 +156,7 @@ static int can_proceed(struct il_thread *t) {
     return ((struct il_thread *)t->obj)->state == IL_T_DONE;
   case IL_OP_SLEEP:
     return 0;
-  case IL_OP_POLL: {
+  case IL_OP_POLL: case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT: {
     IL_ENTER();
     int r = il_real.poll(t->pfds, t->npfds, 0);
     IL_LEAVE();

@@ -1,0 +1,49 @@
+/* i_io.c: blocking I/O on pipes and sockets.  A call that would block (a
+ * blocking file descriptor that poll() says is not ready) first waits at a
+ * scheduling point until the descriptor is ready (re-checked at every
+ * decision, like poll), then makes the real call, which then does not
+ * block.  So a thread blocked in read() is a blocked thread to the
+ * scheduler (stalls, deadlocks through pipes), and a lock held across it
+ * is seen by the lock-hold detector.  Calls that would not block, and
+ * non-blocking descriptors, go straight through: a write to a terminal or
+ * a regular file is not a scheduling point. */
+#include "rt.h"
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Wait until fd is ready for `events` if the call would block.  Only for
+ * controlled callers. */
+static void before_blocking(int fd, short events, int op, uint64_t pc) {
+  IL_ENTER();
+  int fl = fcntl(fd, F_GETFL);
+  struct pollfd p = {.fd = fd, .events = events};
+  int ready = fl < 0 || (fl & O_NONBLOCK) || il_real.poll(&p, 1, 0) != 0;
+  IL_LEAVE();
+  if (ready) return;
+  il_wait_ready(op, &p, 1, -1, pc);
+}
+
+#define IO_WRAP(ret, name, proto, args, fd, events, op)       \
+  IL_EXPORT ret name proto {                                  \
+    static ret (*real) proto;                                 \
+    if (!real) real = il_sym(#name, NULL);                    \
+    if (il_controlled()) before_blocking(fd, events, op, IL_CALLER); \
+    return real args;                                         \
+  }
+
+IO_WRAP(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n), fd, POLLIN, IL_OP_IO_READ)
+IO_WRAP(ssize_t, readv, (int fd, const struct iovec *v, int n), (fd, v, n), fd, POLLIN, IL_OP_IO_READ)
+IO_WRAP(ssize_t, recv, (int fd, void *b, size_t n, int f), (fd, b, n, f), fd, POLLIN, IL_OP_IO_READ)
+IO_WRAP(ssize_t, recvfrom, (int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l),
+        (fd, b, n, f, a, l), fd, POLLIN, IL_OP_IO_READ)
+IO_WRAP(ssize_t, recvmsg, (int fd, struct msghdr *m, int f), (fd, m, f), fd, POLLIN, IL_OP_IO_READ)
+IO_WRAP(ssize_t, write, (int fd, const void *b, size_t n), (fd, b, n), fd, POLLOUT, IL_OP_IO_WRITE)
+IO_WRAP(ssize_t, writev, (int fd, const struct iovec *v, int n), (fd, v, n), fd, POLLOUT, IL_OP_IO_WRITE)
+IO_WRAP(ssize_t, send, (int fd, const void *b, size_t n, int f), (fd, b, n, f), fd, POLLOUT, IL_OP_IO_WRITE)
+IO_WRAP(ssize_t, sendto, (int fd, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l),
+        (fd, b, n, f, a, l), fd, POLLOUT, IL_OP_IO_WRITE)
+IO_WRAP(ssize_t, sendmsg, (int fd, const struct msghdr *m, int f), (fd, m, f), fd, POLLOUT, IL_OP_IO_WRITE)
+IO_WRAP(int, accept, (int fd, struct sockaddr *a, socklen_t *l), (fd, a, l), fd, POLLIN, IL_OP_IO_ACCEPT)
+IO_WRAP(int, accept4, (int fd, struct sockaddr *a, socklen_t *l, int f), (fd, a, l, f), fd, POLLIN, IL_OP_IO_ACCEPT)
