@@ -73,6 +73,9 @@ static void describe(const struct il_event *e, char *out, size_t n) {
     break;
   case IL_OP_START: case IL_OP_EXIT: case IL_OP_YIELD: case IL_OP_SLEEP:
     break;
+  case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT:
+    snprintf(obj, sizeof obj, "fd %d", (int)e->obj);
+    break;
   default:
     sym_obj(e->obj, obj, sizeof obj);
   }
@@ -431,6 +434,8 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       if (ti->state != IL_T_BLOCKED || ti->deadline >= 0) continue;
       sym_pc(ti->wait_pc, 1, fn, sizeof fn, loc, sizeof loc);
       if (ti->wait_op == IL_OP_JOIN) snprintf(obj, sizeof obj, "T%d", (int)ti->wait_obj);
+      else if (ti->wait_op >= IL_OP_IO_READ && ti->wait_op <= IL_OP_IO_ACCEPT)
+        snprintf(obj, sizeof obj, "fd %d", (int)ti->wait_obj);
       else sym_obj(ti->wait_obj, obj, sizeof obj);
       fmt_vtime(ti->blocked_since, t1, sizeof t1);
       fprintf(f, "  %s waits in %s %s since t=%s  in %s %s\n", tname(i), opname(ti->wait_op), obj, t1, fn, loc);

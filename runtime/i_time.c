@@ -130,10 +130,12 @@ int il_wait_ready(int op, struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64
   me->pfds = p;
   me->npfds = n;
   int64_t dl = timeout_ns < 0 ? -1 : il.vclock + timeout_ns;
-  int timed = il_point(op, p, dl, pc);
+  /* A read/write/accept names its descriptor; a poll its pollfd array. */
+  void *obj = op == IL_OP_POLL ? (void *)p : (void *)(uintptr_t)p[0].fd;
+  int timed = il_point(op, obj, dl, pc);
   me->pfds = NULL;
   me->npfds = 0;
-  il_record(op, p, timed ? 0 : 1, pc, timed ? IL_EV_TIMEOUT : 0);
+  il_record(op, obj, timed ? 0 : 1, pc, timed ? IL_EV_TIMEOUT : 0);
   return !timed;
 }
 #define wait_ready(p, n, t, pc) il_wait_ready(IL_OP_POLL, p, n, t, pc)
