@@ -82,7 +82,7 @@ $(BUILD)/tests/fuzz_schedfile: tests/fuzz/fuzz_schedfile.c cli/schedfile.c $(HDR
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -g -O1 -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_schedfile.c cli/schedfile.c
 # The CLI built with ASan/UBSan, for `make check`.
-$(BUILD)/asan/interleave: $(CLI_SRCS) $(HDRS)
+$(BUILD)/asan/interleave: $(CLI_SRCS) $(HDRS) $(BUILD)/libinterleave.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -o $@ $(CLI_SRCS) $(CLI_LIBS)
 	cp $(BUILD)/libinterleave.so $(BUILD)/asan/

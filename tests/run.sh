@@ -208,7 +208,7 @@ else bad "fuzz: schedule reader" "$u"; fi
 
 # The CLI under ASan/UBSan: a search, its report, and a replay.
 a=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave run -q --seed 3 --out "$TMP/asan" -- $LU 2>&1); rc=$?
-a2=$(build/asan/interleave replay "$(ls "$TMP"/asan/*.sched | head -1)" 2>&1); rc2=$?
+a2=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave replay "$(ls "$TMP"/asan/*.sched | head -1)" 2>&1); rc2=$?
 if [ $rc -eq 1 ] && [ $rc2 -eq 1 ] && ! grep -q "Sanitizer" <<<"$a$a2"; then ok "CLI clean under ASan/UBSan"
 else bad "CLI under ASan/UBSan ($rc/$rc2)" "$a$a2"; fi
 
