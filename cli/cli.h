@@ -80,6 +80,7 @@ struct outcome {
   uint32_t nraces;
   struct il_race races[IL_MAX_RACES];
   int race;                /* kind == BUG_RACE: the race reported */
+  int preempt_from, preempt_to; /* minimization: preemptions before/after; -1 unknown */
 };
 
 enum bug_kind {

@@ -59,6 +59,77 @@ void mkdirs(const char *dir) {
   if (mkdir(p, 0777) && errno != EEXIST) die_tool("cannot create %s: %s", dir, strerror(errno));
 }
 
+/* Where a bug is, for "the same bug": the assert/fault/culprit pc, or the
+ * racing access, or the blocking call a lock was held across. */
+static uint64_t bug_site(const struct outcome *o) {
+  if (o->kind == BUG_RACE) return o->races[o->race].cur.pc;
+  if (o->kind == BUG_LOCKHOLD) return o->holds[o->hold].blk_pc;
+  return o->res.pc;
+}
+
+/* Decision indices at which the last execution in shm preempted a thread
+ * that could have gone on (events flagged IL_EV_PREEMPT; the decision came
+ * one step before the event). */
+static int preemptions(const struct il_shm *shm, uint64_t *steps, int max) {
+  int n = 0;
+  uint64_t total = shm->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
+  for (uint64_t i = first; i < total; i++) {
+    const struct il_event *e = &shm->events[i % IL_EVENT_RING];
+    if ((e->flags & IL_EV_PREEMPT) && e->step > 0) {
+      if (n < max) steps[n] = e->step - 1;
+      n++;
+    }
+  }
+  return n;
+}
+
+/* Fewer preemptions, same bug (CHESS's and Coyote's minimization by
+ * preemption removal): take away one preemption at a time, replaying the
+ * rest of the schedule where it still fits (IL_STRAT_GUIDED), and keep the
+ * result if the same bug happens at the same place.  Bounded: 32 runs.
+ * Returns the preemption counts before and after through *from and *to;
+ * *dec / *n / *cur are replaced by the minimized schedule and outcome. */
+static void minimize(struct worker *w, const struct options *opt, const struct il_request *rq, uint16_t **dec,
+                     uint32_t *n, struct outcome *cur, int *from, int *to) {
+  struct il_request r = *rq;
+  r.strategy = IL_STRAT_REPLAY;
+  r.replay_len = *n;
+  struct outcome o;
+  *from = *to = -1;
+  if (worker_run(w, &r, *dec, *n, &o, opt) || o.kind != cur->kind || bug_site(&o) != bug_site(cur)) return;
+  uint64_t steps[64];
+  int np = preemptions(w->shm, steps, 64);
+  *from = *to = np;
+  int runs = 0;
+  for (int again = 1; again && runs < 32 && np > 0;) {
+    again = 0;
+    for (int k = (np < 64 ? np : 64) - 1; k >= 0 && runs < 32; k--) {
+      r = *rq;
+      r.strategy = IL_STRAT_GUIDED;
+      r.replay_len = *n;
+      r.skip_step = steps[k];
+      runs++;
+      if (worker_run(w, &r, *dec, *n, &o, opt) || o.kind != cur->kind || bug_site(&o) != bug_site(cur)) continue;
+      uint64_t s2[64];
+      int np2 = preemptions(w->shm, s2, 64);
+      if (np2 >= np) continue;
+      uint32_t nn = o.res.ndecisions;
+      uint16_t *d = malloc((nn ? nn : 1) * sizeof *d);
+      memcpy(d, w->shm->decisions, nn * sizeof *d);
+      free(*dec);
+      *dec = d;
+      *n = nn;
+      o.exec_index = cur->exec_index;
+      *cur = o;
+      np = np2;
+      memcpy(steps, s2, sizeof steps);
+      *to = np;
+      again = 1;
+      break;
+    }
+  }
+}
+
 /* Write the schedule first (a found failure is never lost), then re-run it
  * with stacks and the program's output captured, and print the report. */
 static void handle_bug(const struct options *opt, const struct target *t, const char *dir,
@@ -83,21 +154,40 @@ static void handle_bug(const struct options *opt, const struct target *t, const 
            opt->seed, o->exec_index);
   if (sched_write(path, &s)) die_tool("cannot write %s: %s", path, strerror(errno));
 
-  /* The report's replay: stacks at every event, output kept. */
+  /* Minimize, then rewrite the schedule if that helped. */
   int out = memfd_create("interleave-out", MFD_CLOEXEC);
   struct worker rw;
   worker_start(&rw, t, -1, out);
+  struct outcome cur = *o;
+  uint16_t *best = malloc((s.n ? s.n : 1) * sizeof *best);
+  memcpy(best, dec, s.n * sizeof *best);
+  uint32_t nbest = s.n;
+  int pre_from, pre_to;
+  minimize(&rw, opt, rq, &best, &nbest, &cur, &pre_from, &pre_to);
+  if (pre_to >= 0 && pre_to < pre_from) {
+    s.decisions = best;
+    s.n = nbest;
+    s.thread = cur.res.thread < 0 ? 0 : cur.res.thread;
+    s.pc = cur.res.pc;
+    if (sched_write(path, &s)) die_tool("cannot write %s: %s", path, strerror(errno));
+  }
+  /* The report's replay: stacks at every event, output kept. */
+  /* Only the last run's output matters.  The fork server's stdout shares
+   * this file description, so rewinding here rewinds its writes too. */
+  if (ftruncate(out, 0) == 0) lseek(out, 0, SEEK_SET);
   struct il_request rr = *rq;
   rr.strategy = IL_STRAT_REPLAY;
   rr.replay_len = s.n;
   rr.flags |= IL_F_STACKS;
   struct outcome ro;
   memset(&ro, 0, sizeof ro);
-  if (worker_run(&rw, &rr, s.decisions, s.n, &ro, opt) || ro.kind != o->kind ||
-      ro.res.thread != o->res.thread || ro.res.pc != o->res.pc)
+  if (worker_run(&rw, &rr, s.decisions, s.n, &ro, opt) || ro.kind != cur.kind ||
+      ro.res.thread != cur.res.thread || ro.res.pc != cur.res.pc)
     fprintf(stderr, "interleave: warning: re-running the schedule for the report did not reproduce it "
                     "exactly (%s); the report shows that re-run\n", bug_kind_name(ro.kind));
   ro.exec_index = o->exec_index;
+  ro.preempt_from = pre_from;
+  ro.preempt_to = pre_to;
   char *text = read_output(out);
   char summary[600];
   report_print(stdout, rw.shm, &ro, opt, path, text, summary, sizeof summary);
@@ -105,6 +195,7 @@ static void handle_bug(const struct options *opt, const struct target *t, const 
   free(text);
   worker_stop(&rw);
   close(out);
+  free(best);
   /* One line per distinct bug, for `interleave merge`. */
   char tsv[4400];
   snprintf(tsv, sizeof tsv, "%s/bugs.tsv", dir);

@@ -371,6 +371,12 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     }
   }
   free(rows);
+  if (o->preempt_to >= 0 && o->preempt_from >= 0) {
+    if (o->preempt_to < o->preempt_from)
+      fprintf(f, " %6s  Preemptions: %d (minimized from %d)\n", "", o->preempt_to, o->preempt_from);
+    else
+      fprintf(f, " %6s  Preemptions: %d\n", "", o->preempt_to);
+  }
   /* What each live thread was about to do. */
   for (int i = 0; i < nt; i++) {
     const struct il_thread_info *ti = &s->threads[i];

@@ -143,6 +143,7 @@ int worker_collect(struct worker *w, struct outcome *o, const struct options *op
   if (!o->res.ndecisions && w->shm->progress) /* ended without a snapshot (killed) */
     o->res.ndecisions = (uint32_t)(w->shm->progress < IL_MAX_DECISIONS ? w->shm->progress : IL_MAX_DECISIONS);
   o->kind = classify(&o->res, opt);
+  o->preempt_from = o->preempt_to = -1;
   o->nholds = w->shm->nholds < IL_MAX_HOLDS ? w->shm->nholds : IL_MAX_HOLDS;
   memcpy(o->holds, w->shm->holds, o->nholds * sizeof o->holds[0]);
   o->nraces = w->shm->nraces < IL_MAX_RACES ? w->shm->nraces : IL_MAX_RACES;

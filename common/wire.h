@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 7
+#define IL_WIRE_VERSION 8
 
 #define IL_MAX_THREADS   128
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -37,7 +37,10 @@ enum il_op {
   IL_OP__COUNT
 };
 
-enum il_strategy { IL_STRAT_PCT = 0, IL_STRAT_RANDOM = 1, IL_STRAT_REPLAY = 2 };
+/* IL_STRAT_GUIDED: follow decisions[] where it can, but at step skip_step
+ * keep the running thread (no preemption) and, wherever the recorded
+ * thread cannot run, keep the running thread too: the minimizer's tool. */
+enum il_strategy { IL_STRAT_PCT = 0, IL_STRAT_RANDOM = 1, IL_STRAT_REPLAY = 2, IL_STRAT_GUIDED = 3 };
 
 /* What ended an execution.  IL_V_NONE: the program ended by itself and the
  * server's wait status decides (exit code, or a signal the runtime did not
@@ -78,6 +81,7 @@ struct il_request {
   uint32_t replay_len;      /* IL_STRAT_REPLAY: decisions[] holds this many */
   uint32_t pad;
   int64_t  hold_threshold_ns; /* lock-hold detector; 0: off */
+  uint64_t skip_step;       /* IL_STRAT_GUIDED */
 };
 
 struct il_event {

@@ -47,6 +47,15 @@ int il_strategy_pick(struct il_thread **cand, int n) {
   switch (il.req.strategy) {
   case IL_STRAT_RANDOM:
     return n == 1 ? 0 : (int)(il_rand() % (uint64_t)n);
+  case IL_STRAT_GUIDED: {
+    int want = il.step < il.req.replay_len ? il.shm->decisions[il.step] : -1;
+    if (il.step == il.req.skip_step && il.cur) want = il.cur->idx;
+    for (int k = 0; k < n; k++)
+      if (cand[k]->idx == want) return k;
+    for (int k = 0; k < n; k++)
+      if (cand[k] == il.cur) return k;
+    return 0;
+  }
   case IL_STRAT_REPLAY: {
     if (il.step >= il.req.replay_len) return -1;
     int want = il.shm->decisions[il.step];
