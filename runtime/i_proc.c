@@ -7,12 +7,18 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static __attribute__((noreturn)) void refuse(const char *what, uint64_t pc) {
   char m[256];
-  snprintf(m, sizeof m,
-           "the program calls %s(): a child process would run outside interleave's control, "
-           "so the execution stops here and no child is created", what);
+  if (!strncmp(what, "pthread_", 8))
+    snprintf(m, sizeof m,
+             "the program calls %s(): interleave cannot control thread cancellation or signals "
+             "sent to threads yet, so the execution stops here instead of guessing", what);
+  else
+    snprintf(m, sizeof m,
+             "the program calls %s(): a child process would run outside interleave's control, "
+             "so the execution stops here and no child is created", what);
   il_finish(IL_V_UNSUPPORTED, il_me->idx, pc, m);
 }
 
@@ -91,4 +97,23 @@ IL_EXPORT int execle(const char *p, const char *arg0, ...) {
   collect(arg0, ap, argv, &envp);
   va_end(ap);
   return execve(p, argv, envp);
+}
+
+/* Thread cancellation and signals sent to a thread: a cancelled thread
+ * parked by the scheduler would never reach a cancellation point the
+ * scheduler knows of, and a signal handler runs outside the schedule.
+ * Rather than guess, the execution stops and the CLI says so (exit 2).
+ * pthread_kill(t, 0) only asks whether t exists: allowed. */
+IL_EXPORT int pthread_cancel(pthread_t t) {
+  static int (*real)(pthread_t);
+  if (il_controlled()) refuse("pthread_cancel", IL_CALLER);
+  if (!real) real = il_sym("pthread_cancel", "GLIBC_2.34");
+  return real(t);
+}
+
+IL_EXPORT int pthread_kill(pthread_t t, int sig) {
+  static int (*real)(pthread_t, int);
+  if (sig != 0 && il_controlled()) refuse("pthread_kill", IL_CALLER);
+  if (!real) real = il_sym("pthread_kill", "GLIBC_2.34");
+  return real(t, sig);
 }
