@@ -322,6 +322,25 @@ static void lockorder(struct campaign *c, struct done_exec *d) {
   uint64_t ex[9];
   int n;
   if (!lockgraph_add(d->edges, d->nedges, d->o.exec_index, cyc, ex, &n)) return;
+  if (c->opt->nsupp) {
+    /* Suppressed if a pattern matches a lock or an acquiring function. */
+    char names[36][128];
+    const char *np[36];
+    char loc[256];
+    int k = 0;
+    sym_use(c->w[0].shm->maps);
+    for (int i = 0; i < n && k + 4 <= 36; i++) {
+      sym_obj(cyc[i].from_obj, names[k], sizeof names[k]);
+      np[k] = names[k], k++;
+      sym_obj(cyc[i].to_obj, names[k], sizeof names[k]);
+      np[k] = names[k], k++;
+      sym_pc(cyc[i].from_pc, 1, names[k], sizeof names[k], loc, sizeof loc);
+      np[k] = names[k], k++;
+      sym_pc(cyc[i].to_pc, 1, names[k], sizeof names[k], loc, sizeof loc);
+      np[k] = names[k], k++;
+    }
+    if (suppressed(c->opt, BUG_LOCKORDER, np, k)) return;
+  }
   char summary[600];
   progress(c, 1);
   report_lockorder(stdout, c->w[0].shm->maps, cyc, ex, n, c->opt, summary, sizeof summary);

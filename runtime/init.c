@@ -74,8 +74,9 @@ void il_resolve(void) {
   il_real.poll = il_sym("poll", NULL);
   il_real.sched_yield = il_sym("sched_yield", NULL);
   il_real.libc_start_main = il_sym("__libc_start_main", "GLIBC_2.34");
-  il_in_rt--;
   done = 1;
+  il_resolve_free();
+  il_in_rt--;
 }
 
 __attribute__((constructor)) static void il_ctor(void) { il_resolve(); }

@@ -197,6 +197,7 @@ IL_HIDDEN void il_hb_thread_start(struct il_thread *child, struct il_thread *par
 IL_HIDDEN void il_hb_join(struct il_thread *joiner, struct il_thread *child);
 IL_HIDDEN void il_hb_release(void *obj);
 IL_HIDDEN void il_hb_acquire(void *obj);
+IL_HIDDEN void il_resolve_free(void);
 
 /* objects.c */
 IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);

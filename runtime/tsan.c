@@ -212,7 +212,15 @@ static void mem_access(const volatile void *p, unsigned long size, int write, ui
 
 /* free() ends an object's life: forget its shadow, so that reused memory
  * is not mistaken for a race with the previous owner. */
+/* The next free() in the lookup order: libc's, or a replacement allocator's
+ * (jemalloc, tcmalloc) when the program brings one.  Resolved in the
+ * constructor; a free() before that can only be libc's memory. */
 extern void __libc_free(void *);
+static void (*next_free)(void *);
+void il_resolve_free(void) {
+  if (!next_free) next_free = il_sym("free", NULL);
+}
+
 IL_EXPORT void free(void *p) {
   if (p && racing()) {
     size_t n = malloc_usable_size(p);
@@ -222,7 +230,8 @@ IL_EXPORT void free(void *p) {
       if (shadow[i].granule == g) memset(&shadow[i], 0, sizeof shadow[i]);
     }
   }
-  __libc_free(p);
+  if (next_free) next_free(p);
+  else __libc_free(p);
 }
 
 /* ---- plain-access hooks ---- */

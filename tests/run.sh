@@ -192,6 +192,9 @@ if [ $rc -eq 0 ]; then ok "--no-race switches the race detector off"; else bad "
 printf 'data-race:count_hits\n' > "$TMP/race.supp"
 out=$("$IL" run -q --seed 1 -n 20 --suppressions "$TMP/race.supp" --out "$TMP/sp" -- build/tests/programs/race_counter 2>&1); rc=$?
 if [ $rc -eq 0 ]; then ok "a suppression file hides a race by function name"; else bad "suppressions (exit $rc)" "$out"; fi
+printf 'lock-order-inversion:config_mu\n' > "$TMP/lo.supp"
+out=$("$IL" run -q --seed 1 -n 20 --suppressions "$TMP/lo.supp" --out "$TMP/lo" -- build/tests/programs/lockdep_abc_cycle 2>&1); rc=$?
+if [ $rc -eq 0 ]; then ok "a suppression file hides a lock-order inversion by lock name"; else bad "lockdep suppression (exit $rc)" "$out"; fi
 # An instrumented binary also runs without interleave (the hooks only act).
 if build/tests/programs/race_atomic_ok; then ok "instrumented binary runs natively"; else bad "instrumented binary natively"; fi
 
