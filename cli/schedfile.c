@@ -145,16 +145,27 @@ static int unesc(const char *in, char *out, size_t n) {
   return 0;
 }
 
-/* "key value" with a value that must parse completely. */
-static int field_u64(struct cursor *c, const char *key, uint64_t *v, uint64_t max) {
-  char l[256];
-  if (next_line(c, l, sizeof l)) return c->p >= c->end ? fail(c, "missing field %s (truncated)", key) : -1;
+/* The next line, which must be "key VALUE"; returns VALUE inside l. */
+static const char *field(struct cursor *c, const char *key, char *l, size_t n) {
+  if (next_line(c, l, n)) {
+    if (c->p >= c->end) fail(c, "missing field %s (truncated)", key);
+    return NULL;
+  }
   size_t k = strlen(key);
-  if (strncmp(l, key, k) || l[k] != ' ') return fail(c, "expected %s", key);
-  char *e;
-  errno = 0;
-  const char *s = l + k + 1;
+  if (strncmp(l, key, k) || l[k] != ' ') {
+    fail(c, "expected %s", key);
+    return NULL;
+  }
+  return l + k + 1;
+}
+
+/* "key value" with a number that must parse completely. */
+static int field_u64(struct cursor *c, const char *key, uint64_t *v, uint64_t max) {
+  char l[256], *e;
+  const char *s = field(c, key, l, sizeof l);
+  if (!s) return -1;
   if (*s == '-' || *s == ' ' || !*s) return fail(c, "bad value for %s", key);
+  errno = 0;
   unsigned long long x = strtoull(s, &e, 0);
   if (errno || *e || x > max) return fail(c, "bad value for %s", key);
   *v = x;
@@ -162,10 +173,9 @@ static int field_u64(struct cursor *c, const char *key, uint64_t *v, uint64_t ma
 }
 static int field_str(struct cursor *c, const char *key, char *out, size_t n) {
   char l[4200];
-  if (next_line(c, l, sizeof l)) return c->p >= c->end ? fail(c, "missing field %s (truncated)", key) : -1;
-  size_t k = strlen(key);
-  if (strncmp(l, key, k) || l[k] != ' ') return fail(c, "expected %s", key);
-  if (unesc(l + k + 1, out, n)) return fail(c, "bad value for %s", key);
+  const char *s = field(c, key, l, sizeof l);
+  if (!s) return -1;
+  if (unesc(s, out, n)) return fail(c, "bad value for %s", key);
   return 0;
 }
 
