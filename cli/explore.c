@@ -234,6 +234,7 @@ struct campaign {
   uint64_t executed, bugs;
   uint64_t seen_sig[256];
   int nseen, warned_limit;
+  uint64_t incomplete;         /* executions cut short by a full table */
   double first_bug_time;
   uint64_t first_bug_exec, first_bug_count;
 };
@@ -375,6 +376,7 @@ static void commit_ready(struct campaign *c) {
     if (c->stop != 2 && d.nedges && c->opt->lockdep) lockorder(c, &d);
     free(d.edges);
     if (c->stop == 2 || !o->bug || o->kind == BUG_LIMIT) {
+      if (o->kind == BUG_LIMIT) c->incomplete++;
       if (o->kind == BUG_LIMIT && c->stop != 2 && !c->warned_limit++)
         fprintf(stderr, "interleave: warning: execution %" PRIu64 " incomplete: %s\n", o->exec_index, o->res.msg);
       free(d.dec);
@@ -549,8 +551,8 @@ int cmd_run(struct options *opt, struct target *t) {
   }
   free(c.done);
   if (!c.bugs)
-    printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)\n", c.executed,
-           opt->seed, sname);
+    printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)%s\n", c.executed,
+           opt->seed, sname, c.incomplete ? "; some were incomplete, see the warning above" : "");
   if (opt->shard_status) {
     FILE *f = fopen(opt->shard_status, "a"); /* Bazel: "this test supports sharding" */
     if (f) fclose(f);

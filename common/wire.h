@@ -20,9 +20,9 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 8
+#define IL_WIRE_VERSION 9
 
-#define IL_MAX_THREADS   128
+#define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
 #define IL_MAX_DECISIONS (1u << 20)    /* hard cap on recorded decisions */
 #define IL_STACK_DEPTH   24

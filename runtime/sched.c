@@ -214,8 +214,10 @@ static int find_cycle_from(int v, int *onpath, int *visited) {
   if (onpath[v]) return v;
   if (visited[v]) return -1;
   visited[v] = onpath[v] = 1;
-  int tg[IL_MAX_THREADS];
-  int n = wait_target(&il.threads[v], tg, IL_MAX_THREADS);
+  /* Small frames: this recursion may go as deep as there are threads, on
+   * a program thread's stack.  Up to 8 targets (rwlock readers) each. */
+  int tg[8];
+  int n = wait_target(&il.threads[v], tg, 8);
   for (int i = 0; i < n; i++) {
     struct il_thread *u = &il.threads[tg[i]];
     if (!alive(u)) continue;
@@ -557,7 +559,7 @@ void il_record(int op, void *obj, int result, uint64_t pc, uint32_t flags) {
 
 struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc) {
   if (il.nthreads >= IL_MAX_THREADS)
-    il_finish(IL_V_LIMIT, il_me ? il_me->idx : -1, pc, "more than 128 threads in one execution");
+    il_finish(IL_V_LIMIT, il_me ? il_me->idx : -1, pc, "more than 512 threads created in one execution");
   struct il_thread *t = &il.threads[il.nthreads];
   memset(t, 0, sizeof *t);
   t->idx = il.nthreads++;
