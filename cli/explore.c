@@ -429,7 +429,7 @@ static void collect(struct campaign *c, struct worker *w) {
     memcpy(d.edges, w->shm->edges, ne * sizeof *d.edges);
     d.nedges = ne;
   }
-  if (d.o.bug) {
+  if (d.o.bug && d.o.kind != BUG_LIMIT) { /* an incomplete execution is no finding */
     d.dec = malloc((d.o.res.ndecisions ? d.o.res.ndecisions : 1) * sizeof *d.dec);
     memcpy(d.dec, w->shm->decisions, d.o.res.ndecisions * sizeof *d.dec);
     /* Lower indices may still be running and may fail too: finish them,

@@ -174,6 +174,12 @@ if grep -q "^shard *: 1/3" "$TMP/auto/shard-1-of-3/stats" 2>/dev/null; then ok "
 else bad "--shard auto" "$(ls -R "$TMP/auto" 2>&1)"; fi
 error_case "--shard auto without a runner" "none of" env -u CI_NODE_INDEX "$IL" run --shard auto -- $LU
 
+# A full table is said, never hidden behind a verdict.
+out=$("$IL" run -q --seed 1 -n 3 --out "$TMP/many" -- build/tests/programs/many_threads 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "incomplete: more than 512 threads" <<<"$out" && grep -q "some were incomplete" <<<"$out"; then
+  ok "more than 512 threads: executions marked incomplete"
+else bad "thread table limit (exit $rc)" "$out"; fi
+
 # --allow-nontermination: a program that never ends is then not a bug.
 out=$("$IL" run -q --seed 1 -n 3 --max-virtual-time 600 --allow-nontermination --out "$TMP/nt" -- build/tests/programs/liveness_forever 2>&1); rc=$?
 if [ $rc -eq 0 ]; then ok "--allow-nontermination accepts a program that never ends"
