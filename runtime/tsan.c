@@ -18,7 +18,8 @@
  * a conflicting one is a race; each pair of sites is reported once per
  * execution.  The shadow is a fixed direct-mapped table: on a collision the
  * older granule's history is dropped (a race may be missed, never
- * invented).  Outside an execution (a plain run of an instrumented binary)
+ * invented).  Every execution is a fresh fork of the fork server, whose
+ * clocks and shadow were never touched: nothing needs resetting.  Outside an execution (a plain run of an instrumented binary)
  * the hooks only perform the operation.
  */
 #include "rt.h"
@@ -32,8 +33,15 @@ static uint32_t vcpool[VC_POOL][IL_MAX_THREADS]; /* sync objects' clocks */
 static int nvc;
 static uint32_t tvc[IL_MAX_THREADS][IL_MAX_THREADS]; /* threads' clocks */
 
+/* Set by __tsan_init, which instrumented code calls from a constructor
+ * (so the fork server already knows): an uninstrumented program pays
+ * nothing for happens-before. */
+static int instrumented;
+
+static int hb_on(void) { return instrumented && (il.req.flags & IL_F_RACE); }
+
 static int racing(void) {
-  return il.active && (il.req.flags & IL_F_RACE) && il_me && !il_in_rt && !il_me->exiting;
+  return il.active && hb_on() && il_me && !il_in_rt && !il_me->exiting;
 }
 
 static uint32_t *obj_vc(struct il_obj *o) {
@@ -45,12 +53,8 @@ static uint32_t *obj_vc(struct il_obj *o) {
   return vcpool[o->vc - 1];
 }
 
-void il_hb_reset(void) {
-  nvc = 0;
-  memset(tvc, 0, sizeof tvc);
-}
-
 void il_hb_thread_start(struct il_thread *child, struct il_thread *parent) {
+  if (!hb_on()) return;
   if (parent) {
     memcpy(tvc[child->idx], tvc[parent->idx], sizeof tvc[0]);
     tvc[parent->idx][parent->idx]++;
@@ -59,12 +63,13 @@ void il_hb_thread_start(struct il_thread *child, struct il_thread *parent) {
 }
 
 void il_hb_join(struct il_thread *joiner, struct il_thread *child) {
+  if (!hb_on()) return;
   for (int i = 0; i < il.nthreads; i++)
     if (tvc[child->idx][i] > tvc[joiner->idx][i]) tvc[joiner->idx][i] = tvc[child->idx][i];
 }
 
 void il_hb_release(void *obj) {
-  if (!il_me || !(il.req.flags & IL_F_RACE)) return;
+  if (!il_me || !hb_on()) return;
   struct il_obj *o = il_obj_find(obj);
   uint32_t *v = o ? obj_vc(o) : NULL;
   int me = il_me->idx;
@@ -75,7 +80,7 @@ void il_hb_release(void *obj) {
 }
 
 void il_hb_acquire(void *obj) {
-  if (!il_me || !(il.req.flags & IL_F_RACE)) return;
+  if (!il_me || !hb_on()) return;
   struct il_obj *o = il_obj_find(obj);
   if (!o || !o->vc) return;
   uint32_t *v = vcpool[o->vc - 1];
@@ -97,25 +102,10 @@ struct shadow {
 };
 #define SHADOW_BITS 15
 static struct shadow shadow[1u << SHADOW_BITS];
-static uintptr_t dirty[4096]; /* slots used this execution, for a cheap reset */
-static int ndirty, dirty_overflow;
-
-void il_shadow_reset(void) {
-  if (dirty_overflow) memset(shadow, 0, sizeof shadow);
-  else
-    for (int i = 0; i < ndirty; i++) memset(&shadow[dirty[i]], 0, sizeof shadow[0]);
-  ndirty = 0;
-  dirty_overflow = 0;
-}
-
 static struct shadow *shadow_of(uintptr_t g) {
   size_t i = (size_t)((g >> 3) * 0x9e3779b97f4a7c15ULL >> (64 - SHADOW_BITS));
   struct shadow *s = &shadow[i];
   if (s->granule != g) {
-    if (!s->granule) {
-      if (ndirty < 4096) dirty[ndirty++] = i;
-      else dirty_overflow = 1;
-    }
     memset(s, 0, sizeof *s);
     s->granule = g;
   }
@@ -258,7 +248,10 @@ IL_EXPORT void __tsan_read_range(void *a, unsigned long n) { mem_access(a, n, 0,
 IL_EXPORT void __tsan_write_range(void *a, unsigned long n) { mem_access(a, n, 1, PC); }
 IL_EXPORT void __tsan_vptr_update(void **p, void *v) { (void)v; mem_access(p, sizeof *p, 1, PC); }
 IL_EXPORT void __tsan_vptr_read(void **p) { mem_access(p, sizeof *p, 0, PC); }
-IL_EXPORT void __tsan_init(void) { il_resolve(); }
+IL_EXPORT void __tsan_init(void) {
+  il_resolve();
+  instrumented = 1;
+}
 IL_EXPORT void __tsan_ignore_thread_begin(void) { il_in_rt++; }
 IL_EXPORT void __tsan_ignore_thread_end(void) { if (il_in_rt > 0) il_in_rt--; }
 
@@ -279,7 +272,7 @@ static int atomic_point(int op, const volatile void *a, uint64_t pc) {
 static void atomic_after(int op, const volatile void *a, morder mo, uint64_t pc, int64_t value, int loaded) {
   struct il_thread *me = il_me;
   void *obj = (void *)a;
-  if (il.req.flags & IL_F_RACE) {
+  if (hb_on()) {
     if (loaded && is_acquire(mo)) il_hb_acquire(obj);
     if (op != IL_OP_ATOMIC_LOAD && is_release(mo)) {
       il_obj_get(obj, K_ATOMIC);
