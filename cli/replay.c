@@ -20,6 +20,7 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
   rq.watchdog_ms = 0;
   rq.cpu = -1;
   rq.replay_len = s->n;
+  rq.flags |= IL_F_RACE;
   if (write(fd, &rq, sizeof rq) != (ssize_t)sizeof rq || write(fd, &s->n, sizeof s->n) != (ssize_t)sizeof s->n ||
       write(fd, s->decisions, s->n * sizeof *s->decisions) != (ssize_t)(s->n * sizeof *s->decisions))
     die_tool("cannot write %s", path);

@@ -145,6 +145,10 @@ if command -v gdb >/dev/null; then
   g=$(INTERLEAVE_GDB_BATCH=1 timeout 120 "$IL" replay --gdb "$sched" 2>&1)
   if grep -q "SIGABRT" <<<"$g" && grep -q "main" <<<"$g"; then ok "replay --gdb stops at the failure"
   else bad "replay --gdb" "$g"; fi
+  "$IL" run -q --seed 1 -n 20 --out "$TMP/rg" -- build/tests/programs/race_counter >/dev/null 2>&1
+  g=$(INTERLEAVE_GDB_BATCH=1 timeout 120 "$IL" replay --gdb "$(ls "$TMP"/rg/*.sched | head -1)" 2>&1)
+  if grep -q "SIGTRAP" <<<"$g" && grep -q "count_hits" <<<"$g"; then ok "replay --gdb stops at a data race"
+  else bad "replay --gdb on a race" "$g"; fi
 fi
 
 # The schedule is minimized before it is drawn: seed 000's gap needs one
