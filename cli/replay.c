@@ -40,7 +40,7 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
   args[n++] = "-ex"; args[n++] = sa;
   args[n++] = "-ex"; args[n++] = "handle SIG62 nostop noprint pass";
   args[n++] = "-ex"; args[n++] = "run";
-  if (batch) { args[n++] = "-ex"; args[n++] = "bt 5"; }
+  if (batch) { args[n++] = "-ex"; args[n++] = "bt 12"; }
   args[n++] = "--args";
   args[n++] = (char *)t->path;
   for (int i = 1; i < s->argc && n < 62; i++) args[n++] = s->argv[i];
