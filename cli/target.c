@@ -1,6 +1,8 @@
 /* target.c: what we are asked to run, checked before anything starts. */
 #include "cli.h"
 #include <elf.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -86,6 +88,37 @@ static void check_elf(const char *path, const char *shown) {
               "link it dynamically", shown);
 }
 
+/* Sanitizer runtimes want to be first in the process and intercept the
+ * same functions: they cannot run under interleave's preload.  Say so
+ * instead of failing before main. */
+static void check_sanitizers(const char *path, const char *shown) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  elf_version(EV_CURRENT);
+  Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+  Elf_Scn *scn = NULL;
+  const char *found = NULL;
+  while (e && !found && (scn = elf_nextscn(e, scn))) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC) continue;
+    Elf_Data *d = elf_getdata(scn, NULL);
+    for (size_t i = 0; d && i < sh.sh_size / (sh.sh_entsize ? sh.sh_entsize : 1); i++) {
+      GElf_Dyn dyn;
+      if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag != DT_NEEDED) continue;
+      const char *lib = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
+      if (!lib) continue;
+      if (strstr(lib, "libasan")) found = "AddressSanitizer (libasan)";
+      else if (strstr(lib, "libtsan")) found = "ThreadSanitizer (libtsan)";
+      else if (strstr(lib, "libhwasan")) found = "HWAddressSanitizer";
+    }
+  }
+  if (e) elf_end(e);
+  close(fd);
+  if (found)
+    die_usage("%s: built with %s, whose runtime must come first in the process and cannot be combined "
+              "with interleave's; rebuild without it (for data races, build with `interleave cc`)", shown, found);
+}
+
 int target_init(struct target *t, int argc, char **argv) {
   if (argc < 1) die_usage("no program given: interleave run [options] -- PROGRAM [ARGS...]");
   if (resolve(argv[0], t->path, sizeof t->path)) die_usage("%s: %s", argv[0], strerror(errno));
@@ -93,6 +126,7 @@ int target_init(struct target *t, int argc, char **argv) {
   if (stat(t->path, &st) || !S_ISREG(st.st_mode)) die_usage("%s: not a regular file", argv[0]);
   if (access(t->path, X_OK)) die_usage("%s: not executable", argv[0]);
   check_elf(t->path, argv[0]);
+  check_sanitizers(t->path, argv[0]);
   int err;
   t->hash = file_hash(t->path, &err);
   if (err) die_usage("%s: %s", argv[0], strerror(err));

@@ -102,6 +102,8 @@ error_case() { # NAME EXPECTED-SUBSTRING COMMAND...
 error_case "missing program" "no such file" "$IL" run -- ./no-such-program
 cp tests/programs/lost_update.c "$TMP/notexec"; chmod -x "$TMP/notexec"
 error_case "non-executable file" "not executable" "$IL" run -- "$TMP/notexec"
+gcc -fsanitize=address -g -pthread -o "$TMP/asan_prog" tests/programs/lost_update.c 2>/dev/null &&
+  error_case "program built with ASan" "AddressSanitizer" "$IL" run -- "$TMP/asan_prog"
 printf '#!/bin/sh\necho hi\n' > "$TMP/script.sh"; chmod +x "$TMP/script.sh"
 error_case "script" "not an ELF" "$IL" run -- "$TMP/script.sh"
 error_case "unknown option" "unknown option" "$IL" run --frobnicate -- $LU
