@@ -42,6 +42,9 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
   w->shm->version = IL_WIRE_VERSION;
   int ctl[2], st[2];
   if (pipe2(ctl, O_CLOEXEC) || pipe2(st, O_CLOEXEC)) die_tool("pipe: %s", strerror(errno));
+  /* What the program says before main (the dynamic loader's errors, a
+   * sanitizer's complaint) is kept to explain a failed start. */
+  int early = memfd_create("interleave-start", MFD_CLOEXEC);
   pid_t pid = fork();
   if (pid < 0) die_tool("fork: %s", strerror(errno));
   if (pid == 0) {
@@ -54,7 +57,12 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fds[3] = {mfd, ctl[0], st[1]}, hi[3];
     for (int i = 0; i < 3; i++) hi[i] = fcntl(fds[i], F_DUPFD, 900 + i); /* not CLOEXEC */
-    if (out_fd >= 0) { dup2(out_fd, 1); dup2(out_fd, 2); }
+    if (out_fd >= 0) {
+      char ofd[16];
+      snprintf(ofd, sizeof ofd, "%d", fcntl(out_fd, F_DUPFD, 903));
+      setenv(IL_ENV_OUT_FD, ofd, 1);
+    }
+    if (early >= 0) { dup2(early, 1); dup2(early, 2); }
     int nul = open("/dev/null", O_RDONLY);
     if (nul >= 0) { dup2(nul, 0); close(nul); }
     char env[64];
@@ -82,11 +90,21 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
     kill(-pid, SIGKILL);
     waitpid(pid, &status, 0);
     w->pid = 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) die_usage("%s: cannot be executed", t->argv[0]);
-    die_usage("%s: the program did not reach main under interleave (%s); "
-              "is it a dynamically linked glibc program?", t->argv[0],
-              r == -2 ? "timed out" : WIFEXITED(status) ? "it exited before main" : "it died before main");
+    /* Its last line of output, if it said why. */
+    char *said = early >= 0 ? read_output(early) : NULL, *last = NULL;
+    if (said) {
+      size_t n = strlen(said);
+      while (n && said[n - 1] == '\n') said[--n] = 0;
+      last = strrchr(said, '\n');
+      last = last ? last + 1 : said;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !(last && *last))
+      die_usage("%s: cannot be executed", t->argv[0]);
+    die_usage("%s: the program did not reach main under interleave (%s)%s%s", t->argv[0],
+              r == -2 ? "timed out" : WIFEXITED(status) ? "it exited before main" : "it died before main",
+              last && *last ? ": " : "; is it a dynamically linked glibc program?", last && *last ? last : "");
   }
+  if (early >= 0) close(early);
   if (h.magic != IL_WIRE_MAGIC || h.version != IL_WIRE_VERSION) die_tool("runtime and CLI versions differ");
   return 0;
 }

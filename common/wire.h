@@ -216,5 +216,6 @@ struct il_done  { uint64_t exec_index; int32_t wstatus; int32_t pad; };
  * typo is found by grep, not by ten thousand silent executions. */
 #define IL_ENV_FDS        "INTERLEAVE_FDS"
 #define IL_ENV_STANDALONE "INTERLEAVE_STANDALONE"  /* replay under gdb */
+#define IL_ENV_OUT_FD     "INTERLEAVE_OUT_FD"      /* the executions' stdout/stderr */
 
 #endif

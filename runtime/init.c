@@ -348,6 +348,16 @@ static int il_main(int argc, char **argv, char **envp) {
     il_die("this libinterleave.so does not match the interleave CLI (wire version)");
   unsetenv(IL_ENV_FDS);
   unsetenv("LD_PRELOAD");
+  /* Until here, output went to the CLI's start-up capture (so that a
+   * program dying before main can be explained); executions write here. */
+  const char *out = getenv(IL_ENV_OUT_FD);
+  if (out) {
+    int fd = atoi(out);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    unsetenv(IL_ENV_OUT_FD);
+  }
   /* Warm up backtrace(): its first call loads libgcc_s, which must not
    * happen inside a signal handler. */
   void *warm[4];

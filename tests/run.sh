@@ -104,6 +104,11 @@ cp tests/programs/lost_update.c "$TMP/notexec"; chmod -x "$TMP/notexec"
 error_case "non-executable file" "not executable" "$IL" run -- "$TMP/notexec"
 gcc -fsanitize=address -g -pthread -o "$TMP/asan_prog" tests/programs/lost_update.c 2>/dev/null &&
   error_case "program built with ASan" "AddressSanitizer" "$IL" run -- "$TMP/asan_prog"
+echo 'int gone_fn(void) { return 0; }' > "$TMP/gone.c"
+gcc -shared -fPIC -o "$TMP/libgone.so" "$TMP/gone.c" &&
+  printf 'int gone_fn(void);\nint main(void) { return gone_fn(); }\n' > "$TMP/needs.c" &&
+  gcc -o "$TMP/needs" "$TMP/needs.c" -L"$TMP" -lgone && rm "$TMP/libgone.so" &&
+  error_case "a missing shared library is named" "libgone.so" "$IL" run -- "$TMP/needs"
 printf '#!/bin/sh\necho hi\n' > "$TMP/script.sh"; chmod +x "$TMP/script.sh"
 error_case "script" "not an ELF" "$IL" run -- "$TMP/script.sh"
 error_case "unknown option" "unknown option" "$IL" run --frobnicate -- $LU
