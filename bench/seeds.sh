@@ -24,13 +24,13 @@ make -s print-seeds | while read -r v expect kind; do
     [ $rc -ne 0 ] && { found=yes; break; }
     awk -v a="$t0" -v b="$(now)" -v c="$CAP" 'BEGIN { exit !(b - a >= c) }' && break
   done
-  nt=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  nt=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
   rm -rf /tmp/il-seedbench
   build/interleave run -q --seed 1 --out /tmp/il-seedbench -- "$bin" >/dev/null 2>&1
   ie=$(awk -F' *: *' '$1 == "first_bug_execs" { print $2 }' /tmp/il-seedbench/stats)
   it=$(awk -F' *: *' '$1 == "first_bug_time" { print $2 }' /tmp/il-seedbench/stats)
   if [ "$found" = yes ]; then ns="$nt s"; else ns="> $nt s (not found)"; fi
-  ratio=$(awk -v n="$nt" -v i="$it" 'BEGIN { if (i + 0 < 0.001) i = 0.001; printf "%.0fx", n / i }')
+  ratio=$(awk -v n="$nt" -v i="$it" 'BEGIN { if (i + 0 < 0.001) i = 0.001; printf "%.1fx", n / i }')
   [ "$found" = yes ] || ratio=">$ratio"
   echo "| $v | $runs | $ns | $ie | $it s | $ratio |"
 done
