@@ -1,12 +1,17 @@
 /* cli.h: the interleave command's phases and the data passed between them.
  *
  *   main.c      options (one registry), subcommands
- *   target.c    checking the program (ELF, PT_INTERP, hash), the runtime path
+ *   target.c    checking the program (ELF, PT_INTERP, sanitizers, hash), the runtime path
  *   worker.c    one fork server: start, run one execution, stop
- *   explore.c   the campaign: executions, verdicts, stopping rules
+ *   explore.c   the campaign: workers, shards, in-order commit, minimization
  *   schedfile.c the schedule file (versioned text), read and write
- *   report.c    symbolization (libdw) and the printed report
+ *   symbols.c   addresses to names (libdwfl)
+ *   report.c    the printed reports
+ *   lockgraph.c the lock-order graph across executions
+ *   suppress.c  suppression files; which finding an execution reports
  *   replay.c    `interleave replay [--gdb]`
+ *   merge.c     `interleave merge`
+ *   cc.c        `interleave cc` / `c++`
  */
 #ifndef IL_CLI_H
 #define IL_CLI_H
