@@ -60,6 +60,21 @@ static int holder_of(const struct il_shm *s, int n, uint64_t obj, uint64_t *pc) 
   return -1;
 }
 
+/* Index of the latest event in [first, total) on obj with op a or b (and,
+ * if thread >= 0, by that thread); `first` when there is none. */
+static uint64_t last_event(const struct il_shm *s, uint64_t first, uint64_t total, uint64_t obj, int a, int b,
+                           int thread, int *found) {
+  for (uint64_t k = total; k > first; k--) {
+    const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
+    if ((e->op == a || e->op == b) && e->obj == obj && (thread < 0 || e->thread == thread)) {
+      *found = 1;
+      return k - 1;
+    }
+  }
+  *found = 0;
+  return first;
+}
+
 static void fmt_vtime(int64_t ns, char *out, size_t n) {
   snprintf(out, n, "%" PRId64 ".%03ds", ns / 1000000000, (int)((ns / 1000000) % 1000));
 }
@@ -446,39 +461,33 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       fmt_vtime(ti->blocked_since, t1, sizeof t1);
       fprintf(f, "  %s waits in %s %s since t=%s  in %s %s\n", tname(i), opname(ti->wait_op), obj, t1, fn, loc);
       if (ti->wait_op == IL_OP_COND_WAIT) {
-        /* Who last signalled this condition variable, from the trace. */
-        int found = 0;
-        uint64_t wait_at = first;
-        for (uint64_t k = total; k > first; k--) {
-          const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
-          if (e->op == IL_OP_COND_WAIT && e->thread == i && e->obj == ti->wait_obj) { wait_at = k - 1; break; }
+        /* Who last signalled this condition variable, from the trace;
+         * and whether that was before this wait began (a lost signal). */
+        int found, waited;
+        uint64_t wait_at = last_event(s, first, total, ti->wait_obj, IL_OP_COND_WAIT, -1, i, &waited);
+        uint64_t k = last_event(s, first, total, ti->wait_obj, IL_OP_COND_SIGNAL, IL_OP_COND_BCAST, -1, &found);
+        if (found) {
+          const struct il_event *e = &s->events[k % IL_EVENT_RING];
+          char f2[128], l2[128];
+          sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
+          fmt_vtime(e->vtime, t1, sizeof t1);
+          fprintf(f, "      last %s: %s at t=%s in %s %s%s\n", opname(e->op), tname(e->thread), t1, f2, l2,
+                  k < wait_at ? ", before this wait began: nobody was waiting, the signal was lost" : "");
+        } else {
+          fprintf(f, "      never signalled in the recorded trace\n");
         }
-        for (uint64_t k = total; k > first; k--) {
-          const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
-          if ((e->op == IL_OP_COND_SIGNAL || e->op == IL_OP_COND_BCAST) && e->obj == ti->wait_obj) {
-            char f2[128], l2[128];
-            sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
-            fmt_vtime(e->vtime, t1, sizeof t1);
-            fprintf(f, "      last %s: %s at t=%s in %s %s%s\n", opname(e->op), tname(e->thread), t1, f2, l2,
-                    k - 1 < wait_at ? ", before this wait began: nobody was waiting, the signal was lost" : "");
-            found = 1;
-            break;
-          }
-        }
-        if (!found) fprintf(f, "      never signalled in the recorded trace\n");
       } else if (ti->wait_op == IL_OP_SEM_WAIT) {
-        int found = 0;
-        for (uint64_t k = total; k > first && !found; k--) {
-          const struct il_event *e = &s->events[(k - 1) % IL_EVENT_RING];
-          if (e->op == IL_OP_SEM_POST && e->obj == ti->wait_obj) {
-            char f2[128], l2[128];
-            sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
-            fmt_vtime(e->vtime, t1, sizeof t1);
-            fprintf(f, "      last sem_post: %s at t=%s in %s %s\n", tname(e->thread), t1, f2, l2);
-            found = 1;
-          }
+        int found;
+        uint64_t k = last_event(s, first, total, ti->wait_obj, IL_OP_SEM_POST, -1, -1, &found);
+        if (found) {
+          const struct il_event *e = &s->events[k % IL_EVENT_RING];
+          char f2[128], l2[128];
+          sym_pc(e->pc, 1, f2, sizeof f2, l2, sizeof l2);
+          fmt_vtime(e->vtime, t1, sizeof t1);
+          fprintf(f, "      last sem_post: %s at t=%s in %s %s\n", tname(e->thread), t1, f2, l2);
+        } else {
+          fprintf(f, "      never posted in the recorded trace\n");
         }
-        if (!found) fprintf(f, "      never posted in the recorded trace\n");
       } else if (ti->wait_op != IL_OP_JOIN) {
         uint64_t hpc;
         int h = holder_of(s, nt, ti->wait_obj, &hpc);

@@ -356,8 +356,8 @@ static void check_limits(void) {
  * lock-hold detector's business, not a stall. */
 static int waits_on_active(struct il_thread *t) {
   for (int hops = 0; hops < il.nthreads; hops++) {
-    int tg[IL_MAX_THREADS];
-    int n = wait_target(t, tg, IL_MAX_THREADS);
+    int tg[8]; /* as find_cycle_from: up to 8 (rwlock readers) */
+    int n = wait_target(t, tg, 8);
     if (n == 0) return 0;
     struct il_thread *next = NULL;
     for (int i = 0; i < n; i++) {
@@ -430,13 +430,16 @@ static void check_stall(void) {
 
 /* Fair continuation: runnable threads round robin; a timeout only when
  * nothing else can run. */
-static int fair_pick(struct il_thread **cand, int n) {
+static int fair_pick(struct il_thread **cand, int nready) {
+  /* cand[0..nready) are the runnable ones (choose() puts them first). */
   int best = -1;
-  for (int k = 0; k < n; k++) {
-    if (!can_proceed(cand[k])) continue;
+  uint64_t bestd = 0;
+  for (int k = 0; k < nready; k++) {
     uint64_t d = ((uint64_t)cand[k]->idx + IL_MAX_THREADS - il.fair_rr % IL_MAX_THREADS) % IL_MAX_THREADS;
-    if (best < 0 || d < ((uint64_t)cand[best]->idx + IL_MAX_THREADS - il.fair_rr % IL_MAX_THREADS) % IL_MAX_THREADS)
+    if (best < 0 || d < bestd) {
       best = k;
+      bestd = d;
+    }
   }
   if (best < 0) best = 0;
   il.fair_rr = (uint64_t)cand[best]->idx + 1;
@@ -450,21 +453,25 @@ static struct il_thread *choose(struct il_thread *self) {
   struct il_thread *cand[IL_MAX_THREADS];
   int n = 0, nready = 0;
   int64_t earliest = INT64_MAX;
+  struct il_thread *timed[IL_MAX_THREADS];
   for (;;) {
+    int ntimed = 0;
     n = nready = 0;
     earliest = INT64_MAX;
+    /* can_proceed once per thread (for a poller it is a system call). */
     for (int i = 0; i < il.nthreads; i++) {
       struct il_thread *t = &il.threads[i];
       if (!alive(t)) continue;
-      if (can_proceed(t)) { cand[n++] = t; nready++; }
-      else if (t->deadline >= 0 && t->deadline < earliest) earliest = t->deadline;
-    }
-    if (earliest != INT64_MAX)
-      for (int i = 0; i < il.nthreads; i++) {
-        struct il_thread *t = &il.threads[i];
-        if (alive(t) && !can_proceed(t) && t->deadline >= 0 && t->deadline <= earliest)
-          cand[n++] = t;
+      if (can_proceed(t)) {
+        cand[n++] = t;
+        nready++;
+      } else if (t->deadline >= 0) {
+        timed[ntimed++] = t;
+        if (t->deadline < earliest) earliest = t->deadline;
       }
+    }
+    for (int i = 0; i < ntimed; i++)
+      if (timed[i]->deadline <= earliest) cand[n++] = timed[i];
     if (n > 0) break;
     if (il.nlive == 0) return NULL;
     no_progress();
@@ -476,14 +483,16 @@ static struct il_thread *choose(struct il_thread *self) {
       il_finish(IL_V_DIVERGED, self ? self->idx : -1, self ? self->pc : 0,
                 "the program did not follow the recorded schedule");
   } else {
-    k = il.fair ? fair_pick(cand, n) : il_strategy_pick(cand, n);
+    k = il.fair ? fair_pick(cand, nready) : il_strategy_pick(cand, n);
     if (il.step < IL_MAX_DECISIONS) il.shm->decisions[il.step] = (uint16_t)cand[k]->idx;
   }
   struct il_thread *t = cand[k];
   t->ev_flags = 0;
-  if (self && t != self && can_proceed(self)) t->ev_flags |= IL_EV_PREEMPT;
+  int self_ready = 0;
+  for (int i = 0; self && i < nready; i++) self_ready |= cand[i] == self;
+  if (self && t != self && self_ready) t->ev_flags |= IL_EV_PREEMPT;
   if (il.fair) t->ev_flags |= IL_EV_FAIRMODE;
-  if (!can_proceed(t)) {
+  if (k >= nready) { /* a timed waiter whose condition does not hold */
     /* Its deadline fires.  Time moves; a thread that fired a timeout while
      * others could run yields its priority, so a polling loop cannot
      * starve them forever. */
