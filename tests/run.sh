@@ -48,10 +48,12 @@ for exp in tests/programs/*.expect; do
   runs=$(sed -n 's/^runs: *//p' "$exp" | head -1)
   msg=$(sed -n 's/^message: *//p' "$exp" | head -1)
   args=$(sed -n 's/^args: *//p' "$exp" | head -1)
+  export IL_ARGS=$(sed -n 's/^options: *//p' "$exp" | head -1)
   [ -n "$runs" ] || runs=10000
   # shellcheck disable=SC2086
   expect_run "$name" "$expect" "$kind" "$runs" "$msg" -- "build/tests/programs/$name" $args
 done
+unset IL_ARGS
 
 # ---- seed models: the bug of every buggy variant, no report on fixes ----
 while read -r v expect kind il_args; do
