@@ -35,6 +35,7 @@ struct options {
   uint64_t max_steps;
   double max_vtime;        /* seconds */
   double stall_timeout;    /* seconds, 0: off */
+  int64_t max_delay_ns;    /* bounded lateness; -1: unbounded (--max-delay inf) */
   unsigned watchdog_ms;
   int ok_exit[32];
   int nok_exit;

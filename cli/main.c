@@ -39,7 +39,9 @@ static const char usage[] =
     "      --max-virtual-time SEC  virtual time per execution (default 3600)\n"
     "      --stall-timeout SEC  virtual time a thread may stay blocked while others\n"
     "                           run before it is suspected stuck (default 60, 0 off)\n"
-    "      --watchdog MS        real time without a scheduling point (default 2000)\n"
+    "      --max-delay TIME     longest a runnable thread is kept off the CPU while\n"
+    "                           the virtual clock moves (default 10ms; inf: unbounded)\n"
+    "      --watchdog MS        CPU time without a scheduling point (default 2000)\n"
     "      --ok-exit LIST       exit codes that are not bugs (default 0)\n"
     "      --out DIR            where schedules go (default ./interleave-out)\n"
     "      --full-trace         print every step, not just the last ones\n"
@@ -56,7 +58,7 @@ static const char usage[] =
     "  -q, --quiet              only the report\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -68,6 +70,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"program", 0, 1, O_PROGRAM},      {"no-lockdep", 0, 0, O_NOLOCKDEP},
     {"hold-threshold", 0, 1, O_HOLD},  {"no-lock-hold", 0, 0, O_NOHOLD},
     {"suppressions", 0, 1, O_SUPP},    {"no-race", 0, 0, O_NORACE},
+    {"max-delay", 0, 1, O_MAXDELAY},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -84,6 +87,20 @@ static double real_num(const char *opt, const char *v) {
   double x = v ? strtod(v, &e) : -1;
   if (!v || errno || *e || x < 0) die_usage("--%s: expected a non-negative number, got '%s'", opt, v ? v : "");
   return x;
+}
+
+/* A duration: a number with a unit (ns, us, ms, s; bare: seconds), in ns;
+ * "inf" is -1. */
+static int64_t duration_ns(const char *opt, const char *v) {
+  if (v && !strcmp(v, "inf")) return -1;
+  char *e;
+  errno = 0;
+  double x = v ? strtod(v, &e) : -1;
+  if (!v || !*v || errno || x < 0 || e == v) die_usage("--%s: expected a duration like 10ms, got '%s'", opt, v ? v : "");
+  double mult = !strcmp(e, "ns") ? 1 : !strcmp(e, "us") ? 1e3 : !strcmp(e, "ms") ? 1e6 : (!strcmp(e, "s") || !*e) ? 1e9 : -1;
+  if (mult < 0) die_usage("--%s: unknown unit in '%s' (ns, us, ms, s)", opt, v);
+  if (x * mult > 1e18) die_usage("--%s: '%s' is too long (use inf)", opt, v);
+  return (int64_t)(x * mult);
 }
 
 /* --shard I/N, or auto: the index (and count) from the job runner. */
@@ -192,6 +209,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_NOHOLD: o->hold_threshold = 0; break;
     case O_SUPP: suppressions_load(o, val); break;
     case O_NORACE: o->race = 0; break;
+    case O_MAXDELAY: o->max_delay_ns = duration_ns(name, val); break;
     case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
@@ -206,6 +224,7 @@ static void defaults(struct options *o) {
   o->max_steps = 200000;
   o->max_vtime = 3600;
   o->stall_timeout = 60;
+  o->max_delay_ns = 10000000; /* 10 ms: a few scheduler periods on a loaded CI runner */
   o->watchdog_ms = 2000;
   o->ok_exit[0] = 0;
   o->nok_exit = 1;

@@ -79,6 +79,13 @@ static void fmt_vtime(int64_t ns, char *out, size_t n) {
   snprintf(out, n, "%" PRId64 ".%03ds", ns / 1000000000, (int)((ns / 1000000) % 1000));
 }
 
+/* A duration at its own scale: 50 us, 10.0 ms, 2.500 s. */
+static void fmt_dur(int64_t ns, char *out, size_t n) {
+  if (ns < 1000000) snprintf(out, n, "%" PRId64 " us", ns / 1000);
+  else if (ns < 1000000000) snprintf(out, n, "%.1f ms", (double)ns / 1e6);
+  else snprintf(out, n, "%.3f s", (double)ns / 1e9);
+}
+
 /* "lock registry_mu -> timeout" */
 static void describe(const struct il_event *e, char *out, size_t n) {
   char obj[128] = "";
@@ -245,6 +252,9 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
   sym_pc(r->pc, o->kind != BUG_CRASH, fn, fnn, loc, locn);
 }
 
+/* Lateness below this is noise (clock reads cost 1 us each). */
+#define LATE_REPORT_NS 10000
+
 void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, const struct options *opt,
                   const char *sched_path, const char *program_output, char *summary, size_t summary_n) {
   const struct il_result *r = &o->res;
@@ -353,7 +363,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     while (from > 0 && lines + rows[from - 1].period <= (size_t)opt->context) lines += rows[--from].period;
   }
   for (size_t i = from; i < nrows; i++) shown_events += (size_t)rows[i].period * rows[i].reps;
-  fprintf(f, "\nInterleaving (last %zu of %" PRIu64 " events%s; * = preemption, T = timeout fired):\n\n",
+  fprintf(f, "\nInterleaving (last %zu of %" PRIu64 " events%s; * = preemption, T = timeout fired, L = late):\n\n",
           shown_events, total, from > 0 || first > 0 ? ", --full-trace for all" : "");
   fprintf(f, " %6s  ", "step");
   for (int c = 0; c < nt; c++) fprintf(f, "%-*.*s  ", COLW, COLW, tname(c));
@@ -380,8 +390,8 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       char d[160], site[200], stepcol[16];
       describe(e, d, sizeof d);
       event_site(s, i, e, site, sizeof site);
-      snprintf(stepcol, sizeof stepcol, "%u%s%s", e->step, (e->flags & IL_EV_PREEMPT) ? "*" : "",
-               (e->flags & IL_EV_TIMEOUT) ? "T" : "");
+      snprintf(stepcol, sizeof stepcol, "%u%s%s%s", e->step, (e->flags & IL_EV_PREEMPT) ? "*" : "",
+               (e->flags & IL_EV_TIMEOUT) ? "T" : "", (e->flags & IL_EV_LATE) ? "L" : "");
       print_row(f, rw->reps > 1 ? "" : stepcol, e->thread < nt ? e->thread : 0, nt, d, site);
     }
   }
@@ -391,6 +401,20 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       fprintf(f, " %6s  Preemptions: %d (minimized from %d)\n", "", o->preempt_to, o->preempt_from);
     else
       fprintf(f, " %6s  Preemptions: %d\n", "", o->preempt_to);
+  }
+  /* Lateness: a failure that needs a thread to be late says how late. */
+  if (r->late_thread >= 0 && r->late_thread < nt && r->late_ns >= LATE_REPORT_NS) {
+    char t2[32], t3[32];
+    fmt_dur(r->late_ns, t1, sizeof t1);
+    fmt_vtime(r->late_since, t2, sizeof t2);
+    fmt_vtime(r->late_since + r->late_ns, t3, sizeof t3);
+    fprintf(f, " %6s  Lateness: %s runnable, not run for %s (t=%s..%s, until step %u)", "", tname(r->late_thread),
+            t1, t2, t3, r->late_step);
+    if (opt->max_delay_ns >= 0) {
+      fmt_dur(opt->max_delay_ns, t1, sizeof t1);
+      fprintf(f, " (--max-delay %s)", t1);
+    }
+    fputc('\n', f);
   }
   /* What each live thread was about to do. */
   for (int i = 0; i < nt; i++) {

@@ -9,6 +9,8 @@
  *   seed 0x... / exec N / strategy pct / depth 3 / est-steps N
  *   max-steps N / max-vtime-ns N / stall-timeout-ns N / base-realtime-ns N
  *   hold-threshold-ns N      (the lock-hold detector's threshold, 0: off)
+ *   max-delay-ns N|inf       (bounded lateness; version 2 on; a version 1
+ *                            file has none and replays with inf)
  *   kind deadlock / thread N / pc 0x...   (the failure it must reproduce)
  *   decisions N
  *   ... N thread indices, 32 per line ...
@@ -24,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHED_VERSION 1
+#define SCHED_VERSION 2
 
 const char *bug_kind_name(int k) {
   static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
@@ -64,17 +66,20 @@ int sched_write(const char *path, const struct schedule *s) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   if (!f) return -1;
+  char delay[32];
+  if (s->req.max_delay_ns < 0) snprintf(delay, sizeof delay, "inf");
+  else snprintf(delay, sizeof delay, "%" PRId64, s->req.max_delay_ns);
   fprintf(f, "interleave-schedule %d\nprogram ", SCHED_VERSION);
   esc(f, s->program);
   fprintf(f, "\nargc %d\n", s->argc);
   for (int i = 0; i < s->argc; i++) { fputs("arg ", f); esc(f, s->argv[i]); fputc('\n', f); }
   fprintf(f, "binary-hash 0x%016" PRIx64 "\nseed 0x%" PRIx64 "\nexec %" PRIu64 "\nstrategy %s\ndepth %u\n"
              "est-steps %" PRIu64 "\nmax-steps %" PRIu64 "\nmax-vtime-ns %" PRId64 "\nstall-timeout-ns %" PRId64
-             "\nbase-realtime-ns %" PRId64 "\nhold-threshold-ns %" PRId64 "\nkind %s\nthread %d\npc 0x%" PRIx64
+             "\nbase-realtime-ns %" PRId64 "\nhold-threshold-ns %" PRId64 "\nmax-delay-ns %s\nkind %s\nthread %d\npc 0x%" PRIx64
              "\ndecisions %u\n",
           s->hash, s->seed, s->exec_index, strat_name(s->strategy), s->req.depth, s->req.est_steps,
           s->req.max_steps, s->req.max_vtime_ns, s->req.stall_timeout_ns, s->req.base_realtime_ns,
-          s->req.hold_threshold_ns, bug_kind_name(s->kind), s->thread, s->pc, s->n);
+          s->req.hold_threshold_ns, delay, bug_kind_name(s->kind), s->thread, s->pc, s->n);
   for (uint32_t i = 0; i < s->n; i++) fprintf(f, "%u%c", s->decisions[i], (i % 32 == 31 || i + 1 == s->n) ? '\n' : ' ');
   fflush(f);
   fprintf(f, "end 0x%016" PRIx64 "\n", fnv(buf, len));
@@ -186,7 +191,8 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   uint64_t v;
   if (next_line(&c, l, sizeof l)) return fail(&c, "empty or not a schedule file");
   if (strncmp(l, "interleave-schedule ", 20)) return fail(&c, "not an interleave schedule file");
-  if (strcmp(l + 20, "1")) return fail(&c, "unsupported schedule version %s (this interleave reads version 1)", l + 20);
+  int version = !strcmp(l + 20, "1") ? 1 : !strcmp(l + 20, "2") ? 2 : 0;
+  if (!version) return fail(&c, "unsupported schedule version %s (this interleave reads versions 1 and 2)", l + 20);
   if (field_str(&c, "program", s->program, sizeof s->program)) return -1;
   if (s->program[0] != '/') return fail(&c, "program path is not absolute");
   if (field_u64(&c, "argc", &v, 4096) ) return -1;
@@ -213,6 +219,18 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   U("stall-timeout-ns", s->req.stall_timeout_ns, INT64_MAX);
   U("base-realtime-ns", s->req.base_realtime_ns, INT64_MAX);
   U("hold-threshold-ns", s->req.hold_threshold_ns, INT64_MAX);
+  s->req.max_delay_ns = -1;
+  if (version >= 2) {
+    char *e;
+    const char *val = field(&c, "max-delay-ns", l, sizeof l);
+    if (!val) { sched_free(s); return -1; }
+    if (strcmp(val, "inf")) {
+      errno = 0;
+      unsigned long long x = strtoull(val, &e, 10);
+      if (*val < '0' || *val > '9' || errno || *e || x > (unsigned long long)INT64_MAX) { sched_free(s); return fail(&c, "bad value for max-delay-ns"); }
+      s->req.max_delay_ns = (int64_t)x;
+    }
+  }
   if (next_line(&c, l, sizeof l)) { sched_free(s); return c.p >= c.end ? fail(&c, "missing field kind (truncated)") : -1; }
   s->kind = -1;
   if (!strncmp(l, "kind ", 5))

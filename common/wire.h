@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 9
+#define IL_WIRE_VERSION 10
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -82,6 +82,7 @@ struct il_request {
   uint32_t pad;
   int64_t  hold_threshold_ns; /* lock-hold detector; 0: off */
   uint64_t skip_step;       /* IL_STRAT_GUIDED */
+  int64_t  max_delay_ns;    /* bounded lateness (sched.c); -1: unbounded */
 };
 
 struct il_event {
@@ -97,6 +98,7 @@ struct il_event {
 #define IL_EV_PREEMPT  1u  /* the previous thread was still enabled */
 #define IL_EV_TIMEOUT  2u  /* a deadline fired */
 #define IL_EV_FAIRMODE 4u  /* chosen by the fair continuation */
+#define IL_EV_LATE     8u  /* chosen after the clock moved while it was runnable */
 
 struct il_held { uint64_t obj, pc; int32_t op, pad; };
 
@@ -137,6 +139,12 @@ struct il_result {
   /* Filled by the server, not the child: */
   int32_t  wstatus;
   int32_t  watch_spin;      /* watchdog: 1 spinning (CPU ~ wall), 0 blocked */
+  /* Lateness: the longest a runnable thread was kept off the CPU while
+   * the clock moved (virtual ns), who, and from when to which step. */
+  int64_t  late_ns;
+  int64_t  late_since;      /* vclock when it became runnable */
+  int32_t  late_thread;     /* -1: none */
+  uint32_t late_step;       /* the decision that finally ran it */
 };
 #define IL_W_UNCONTROLLED_THREAD 1u  /* a thread we did not create called in */
 #define IL_W_EVENTS_WRAPPED      2u  /* older events fell out of the ring */

@@ -46,7 +46,7 @@ static int mutex_acquire(pthread_mutex_t *m, int64_t deadline, int try, uint64_t
     o->owner = me->idx;
     o->count = 1;
     o->acq_pc = pc;
-    il_held_add(me, m, IL_OP_LOCK, pc);
+    il_held_add(me, m, try ? IL_OP_TRYLOCK : IL_OP_LOCK, pc);
   }
   real_acquire(m);
   il_hb_acquire(m);
@@ -155,7 +155,7 @@ IL_EXPORT int pthread_spin_lock(pthread_spinlock_t *s) {
   struct il_obj *o = il_obj_get((void *)s, K_SPIN);
   il_point(IL_OP_SPIN_LOCK, (void *)s, -1, pc);
   o->owner = il_me->idx;
-  il_held_add(il_me, (void *)s, IL_OP_SPIN_LOCK, pc);
+  il_held_add(il_me, (void *)s, IL_OP_SPIN_TRY, pc);
   IL_ENTER();
   il_real.spin_trylock(s);
   IL_LEAVE();
@@ -178,7 +178,7 @@ IL_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s) {
     return EBUSY;
   }
   o->owner = il_me->idx;
-  il_held_add(il_me, (void *)s, IL_OP_SPIN_LOCK, pc);
+  il_held_add(il_me, (void *)s, IL_OP_SPIN_TRY, pc);
   IL_ENTER();
   il_real.spin_trylock(s);
   IL_LEAVE();

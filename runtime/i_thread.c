@@ -11,9 +11,70 @@
 #include <threads.h>
 #include <unistd.h>
 
+/* ---- thread-local destructors, under control ----
+ * glibc runs them after the start routine returns (C++ thread_local
+ * first, then pthread_key_create destructors, up to
+ * PTHREAD_DESTRUCTOR_ITERATIONS rounds), which is after our exit point.
+ * They lock, signal and join like any code, so we run them ourselves,
+ * in glibc's order, before the exit point; glibc's own pass then finds
+ * nothing left.  The key table is filled by every pthread_key_create,
+ * controlled or not (jemalloc's and the program's keys are made before
+ * main); writes are atomic stores, since foreign threads may make keys. */
+#define KEYS_MAX 1024 /* glibc's PTHREAD_KEYS_MAX */
+static void (*_Atomic key_dtor[KEYS_MAX])(void *);
+static _Atomic unsigned key_top; /* 1 + the highest key with a destructor */
+
+IL_EXPORT int pthread_key_create(pthread_key_t *key, void (*dtor)(void *)) {
+  static int (*real)(pthread_key_t *, void (*)(void *));
+  if (!real) real = il_sym("pthread_key_create", "GLIBC_2.34");
+  int r = real(key, dtor);
+  if (r == 0 && *key < KEYS_MAX) {
+    atomic_store(&key_dtor[*key], dtor);
+    unsigned top = atomic_load(&key_top);
+    while (dtor && *key + 1 > top && !atomic_compare_exchange_weak(&key_top, &top, *key + 1)) {}
+  }
+  return r;
+}
+
+IL_EXPORT int pthread_key_delete(pthread_key_t key) {
+  static int (*real)(pthread_key_t);
+  if (!real) real = il_sym("pthread_key_delete", "GLIBC_2.34");
+  if (key < KEYS_MAX) atomic_store(&key_dtor[key], NULL);
+  return real(key);
+}
+
+IL_EXPORT int tss_create(tss_t *key, tss_dtor_t dtor) {
+  pthread_key_t k;
+  if (pthread_key_create(&k, dtor)) return thrd_error;
+  *key = (tss_t)k;
+  return thrd_success;
+}
+
+static void run_tls_dtors(void) {
+  static void (*call_tls_dtors)(void);
+  if (!call_tls_dtors) call_tls_dtors = il_libc_sym("__call_tls_dtors", NULL);
+  if (call_tls_dtors) call_tls_dtors();
+  unsigned top = atomic_load(&key_top);
+  for (int round = 0; round < 4; round++) { /* PTHREAD_DESTRUCTOR_ITERATIONS */
+    int any = 0;
+    for (unsigned k = 0; k < top; k++) {
+      void (*d)(void *) = atomic_load(&key_dtor[k]);
+      void *v = d ? pthread_getspecific(k) : NULL;
+      if (!v) continue;
+      pthread_setspecific(k, NULL);
+      d(v);
+      any = 1;
+    }
+    if (!any) break;
+  }
+}
+
 static void on_trampoline_exit(struct il_thread **tp) {
   struct il_thread *t = *tp;
-  if (il_me == t && !t->exiting) il_thread_exit(t->retval, 0);
+  if (il_me == t && !t->exiting) {
+    run_tls_dtors();
+    il_thread_exit(t->retval, 0);
+  }
 }
 
 static void *trampoline(void *p) {
@@ -157,7 +218,10 @@ IL_EXPORT void pthread_exit(void *ret) {
     struct il_thread *me = il_me;
     me->retval = ret;
     /* The main thread has no trampoline: its exit point is here. */
-    if (me->idx == 0) il_thread_exit(ret, IL_CALLER);
+    if (me->idx == 0) {
+      run_tls_dtors();
+      il_thread_exit(ret, IL_CALLER);
+    }
   }
   il_real.pthread_exit(ret);
 }

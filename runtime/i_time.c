@@ -27,7 +27,7 @@ IL_EXPORT int clock_gettime(clockid_t c, struct timespec *ts) {
     il_resolve();
     return il_real.clock_gettime(c, ts);
   }
-  il_vnow(c, ts);
+  il_vnow(c, ts, IL_CALLER);
   return 0;
 }
 
@@ -38,7 +38,7 @@ IL_EXPORT int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
     return real(tv, tz);
   }
   struct timespec ts;
-  il_vnow(CLOCK_REALTIME, &ts);
+  il_vnow(CLOCK_REALTIME, &ts, IL_CALLER);
   struct timeval *volatile out = tv; /* glibc marks tv nonnull; callers pass NULL anyway */
   if (out) { out->tv_sec = ts.tv_sec; out->tv_usec = ts.tv_nsec / 1000; }
   return 0;
@@ -51,7 +51,7 @@ IL_EXPORT time_t time(time_t *t) {
     return real(t);
   }
   struct timespec ts;
-  il_vnow(CLOCK_REALTIME, &ts);
+  il_vnow(CLOCK_REALTIME, &ts, IL_CALLER);
   if (t) *t = ts.tv_sec;
   return ts.tv_sec;
 }
@@ -62,7 +62,7 @@ IL_EXPORT int timespec_get(struct timespec *ts, int base) {
     if (!real) real = il_sym("timespec_get", NULL);
     return real(ts, base);
   }
-  il_vnow(CLOCK_REALTIME, ts);
+  il_vnow(CLOCK_REALTIME, ts, IL_CALLER);
   return base;
 }
 

@@ -35,8 +35,12 @@ void il_die(const char *msg) {
   _exit(2);
 }
 
+/* libc's own definition first (elfsym.c: no malloc, so an allocator that
+ * locks cannot recurse into us), then the dynamic linker's. */
 void *il_sym(const char *name, const char *version) {
-  void *p = version ? dlvsym(RTLD_NEXT, name, version) : NULL;
+  void *p = version ? il_libc_sym(name, version) : NULL;
+  if (!p) p = il_libc_sym(name, NULL);
+  if (!p && version) p = dlvsym(RTLD_NEXT, name, version);
   if (!p) p = dlsym(RTLD_NEXT, name);
   if (!p) {
     char m[160];
@@ -297,14 +301,14 @@ void il_note_exit(uint64_t pc, int code) {
   il.shm->res.pc = pc;
   il.shm->res.steps = il.step;
   il.shm->res.ndecisions = (uint32_t)(il.step < IL_MAX_DECISIONS ? il.step : IL_MAX_DECISIONS);
-  il.active = 0; /* atexit handlers and destructors run uncontrolled */
+  /* atexit handlers, C++ static destructors and library destructors run
+   * next, inside exit(), still under control: they join pools and take
+   * locks while the other threads still run (libuv's destructor). */
   if (code == 0) return; /* the common, passing case: no report to prepare */
-  il.active = 1;
   il_snapshot();
   int n;
   il_capture_stack(il.shm->threads[il_me->idx].stack, &n, 2);
   il.shm->threads[il_me->idx].nstack = n;
-  il.active = 0;
 }
 
 IL_EXPORT void exit(int code) {

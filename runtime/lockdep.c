@@ -6,7 +6,10 @@
  * already holds, an edge held -> acquired, deduplicated within the
  * execution.  Acquisitions in read mode make no edge: a reader-preferring
  * rwlock is granted to readers unless a writer holds it, so a cycle through
- * a read acquisition alone cannot deadlock. */
+ * a read acquisition alone cannot deadlock.  Nor do successful trylocks
+ * (as in the kernel's lockdep): a trylock never waits, so it can never
+ * close a cycle (memcached's trylock-and-back-off item locks); the lock it
+ * took still counts as held for the edges of later blocking acquisitions. */
 #include "rt.h"
 #include <string.h>
 
@@ -22,7 +25,9 @@ static void class_of(void *obj, uint64_t *key, uint8_t *site) {
 }
 
 void il_lockdep_acquire(struct il_thread *t, void *obj, int op, uint64_t pc) {
-  if (op == IL_OP_RDLOCK || op == IL_OP_TRYRDLOCK) return;
+  if (op == IL_OP_RDLOCK || op == IL_OP_TRYRDLOCK || op == IL_OP_TRYLOCK || op == IL_OP_TRYWRLOCK ||
+      op == IL_OP_SPIN_TRY)
+    return;
   if (t->nheld == 0) return;
   struct il_shm *s = il.shm;
   uint64_t to_key, gate = 0;

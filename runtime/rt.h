@@ -57,6 +57,7 @@ struct il_real {
 extern IL_HIDDEN struct il_real il_real;
 IL_HIDDEN void il_resolve(void);
 IL_HIDDEN void *il_sym(const char *name, const char *version);
+IL_HIDDEN void *il_libc_sym(const char *name, const char *version); /* elfsym.c */
 
 /* A waiting thread's condition; see sched.c:enabled(). */
 struct il_thread {
@@ -90,6 +91,8 @@ struct il_thread {
   int c11;                 /* started by thrd_create: int-returning routine */
   void *retval;
   uint64_t prio;           /* PCT priority; higher runs first */
+  int64_t ready_since;     /* vclock since which it has been runnable and not run; -1: not */
+  int waive;               /* at a point right after a yield: exempt from the lateness bound */
   int nheld;
   struct il_held held[IL_HELD_MAX];
 };
@@ -140,6 +143,11 @@ struct il_state {
   int64_t fair_until;      /* vclock at which the suspicion is confirmed */
   uint64_t fair_until_step; /* starvation: fair at least until this step */
   uint64_t fair_rr;        /* round-robin cursor */
+  /* Bounded lateness: the clock may not pass late_bound (the earliest
+   * ready_since + max_delay of the threads not running), computed at every
+   * choice and refreshed by clock reads. */
+  int64_t late_bound;
+  uint32_t vnow_reads;     /* clock reads since late_bound was computed */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
 };
@@ -170,7 +178,7 @@ IL_HIDDEN void il_note_exit(uint64_t pc, int code);
 IL_HIDDEN uint64_t il_rand(void);
 IL_HIDDEN int64_t il_abs_to_vdeadline(clockid_t clk, const struct timespec *abs);
 IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);
-IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts);
+IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc);
 IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
 
 /* i_time.c: wait (a scheduling point) until p is ready or timeout_ns

@@ -12,9 +12,19 @@
  *
  * Time is virtual: it moves only when a deadline fires (and by 1 us per
  * clock read, so that a loop polling the clock terminates).  A deadline may
- * fire while other threads could still run: real threads can be slow, and
+ * fire while other threads could still run: real threads can be late, and
  * that is the race between a timeout and a wake-up that must be explored.
  * Deadlines fire in order: only the earliest pending one is a candidate.
+ *
+ * Bounded lateness.  Real machines are late by milliseconds, not seconds:
+ * a thread that is runnable but not chosen is "late", and the clock may
+ * never move past (the moment it became runnable + max_delay).  So a
+ * deadline past that bound is no candidate while the thread waits, a clock
+ * read that would pass it is a scheduling point, and a thread whose bound
+ * the clock has reached must run next.  A thread that has just yielded
+ * (sched_yield, a failed trylock, an unchanged atomic re-read, a zero
+ * timeout) waives the bound at that point: it said it has nothing to do,
+ * and a spin loop must not hold the clock back forever.
  *
  * No candidates: deadlock (a wait-for cycle) or stall (no cycle).  A
  * thread blocked with no deadline for --stall-timeout of virtual time while
@@ -38,6 +48,7 @@ IL_HIDDEN IL_TLS struct il_thread *il_me;
 IL_HIDDEN IL_TLS int il_in_rt;
 
 #define BASE_MONO_NS (1000LL * 1000000000LL) /* CLOCK_MONOTONIC at vtime 0 */
+#define LATE_MARK_NS 10000 /* a choice this late (10 us) is marked in the timeline */
 #define STARVE_STEPS 2000 /* a runnable thread not chosen for this many steps is starved */
 
 static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts) {
@@ -78,8 +89,19 @@ static int64_t clock_base(clockid_t clk) {
     return BASE_MONO_NS;
   }
 }
-void il_vnow(clockid_t clk, struct timespec *ts) {
-  il.vclock += 1000; /* 1 us per read: a loop polling the clock ends */
+static void refresh_late_bound(void);
+void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc) {
+  /* 1 us per read: a loop polling the clock ends.  A read that would
+   * carry the clock past a late thread's bound lets that thread run first
+   * (the bound is re-read every 64 reads: a thread made runnable since the
+   * last choice counts too). */
+  if (++il.vnow_reads >= 64) refresh_late_bound();
+  if (il.vclock + 1000 > il.late_bound && il_me && !il_me->exiting) {
+    il.vclock = il.late_bound > il.vclock ? il.late_bound : il.vclock;
+    il_point(IL_OP_CLOCK, NULL, -1, pc);
+    il_record(IL_OP_CLOCK, NULL, 0, pc, 0);
+  }
+  il.vclock += 1000;
   int64_t ns = clock_base(clk) + il.vclock;
   ts->tv_sec = ns / 1000000000LL;
   ts->tv_nsec = ns % 1000000000LL;
@@ -449,6 +471,31 @@ static int fair_pick(struct il_thread **cand, int nready) {
 /* Choose who runs next.  `self` is the caller if it is still a candidate
  * (parked at a point), NULL if it is leaving.  Returns NULL only when no
  * thread is alive any more.  Never returns if the execution must end. */
+/* The moment since which t has been due to run (runnable, or its deadline
+ * passed), or -1; and whether that holds the clock back (not waived). */
+static int64_t due_since(const struct il_thread *t, int ready) {
+  if (ready) return t->ready_since;
+  return t->deadline >= 0 && t->deadline <= il.vclock ? t->deadline : -1;
+}
+static int64_t bound_of(int64_t since) {
+  int64_t d = il.req.max_delay_ns;
+  if (d < 0 || since < 0 || since > INT64_MAX - d) return INT64_MAX;
+  return since + d;
+}
+
+/* Clock reads: is a thread made runnable since the last choice late? */
+static void refresh_late_bound(void) {
+  il.vnow_reads = 0;
+  if (il.req.max_delay_ns < 0) return;
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *t = &il.threads[i];
+    if (!alive(t) || t == il_me || t->waive || !can_proceed(t)) continue;
+    if (t->ready_since < 0) t->ready_since = il.vclock;
+    int64_t b = bound_of(t->ready_since);
+    if (b < il.late_bound) il.late_bound = b;
+  }
+}
+
 static struct il_thread *choose(struct il_thread *self) {
   struct il_thread *cand[IL_MAX_THREADS];
   int n = 0, nready = 0;
@@ -458,24 +505,48 @@ static struct il_thread *choose(struct il_thread *self) {
     int ntimed = 0;
     n = nready = 0;
     earliest = INT64_MAX;
+    int64_t bound = INT64_MAX; /* the clock may not move past this */
     /* can_proceed once per thread (for a poller it is a system call). */
     for (int i = 0; i < il.nthreads; i++) {
       struct il_thread *t = &il.threads[i];
       if (!alive(t)) continue;
       if (can_proceed(t)) {
+        if (t->ready_since < 0) t->ready_since = il.vclock;
+        if (!t->waive && bound_of(t->ready_since) < bound) bound = bound_of(t->ready_since);
         cand[n++] = t;
         nready++;
-      } else if (t->deadline >= 0) {
-        timed[ntimed++] = t;
-        if (t->deadline < earliest) earliest = t->deadline;
+      } else {
+        /* Blocked again before it ran (another thread took the lock it
+         * could have had): it keeps its ready_since, since it has been
+         * kept from running that long. */
+        if (t->deadline >= 0) {
+          timed[ntimed++] = t;
+          if (t->deadline < earliest) earliest = t->deadline;
+        }
       }
     }
-    for (int i = 0; i < ntimed; i++)
-      if (timed[i]->deadline <= earliest) cand[n++] = timed[i];
+    for (int i = 0; i < ntimed; i++) /* deadlines passed: due since then */
+      if (!timed[i]->waive && bound_of(due_since(timed[i], 0)) < bound) bound = bound_of(due_since(timed[i], 0));
+    if (nready > 0 && bound <= il.vclock) {
+      /* Someone's bound is reached: only threads that are due that long
+       * may run (ready ones first, as below). */
+      int m = 0, mready = 0;
+      for (int i = 0; i < nready; i++)
+        if (!cand[i]->waive && bound_of(cand[i]->ready_since) <= il.vclock) cand[m++] = cand[i], mready++;
+      for (int i = 0; i < ntimed; i++)
+        if (timed[i]->deadline <= earliest && bound_of(timed[i]->deadline) <= il.vclock) cand[m++] = timed[i];
+      if (m > 0) { n = m; nready = mready; goto picked_set; }
+    }
+    /* A deadline fires only if that keeps the clock within every
+     * runnable thread's bound; with nobody runnable, time just passes. */
+    if (nready == 0 || earliest <= bound)
+      for (int i = 0; i < ntimed; i++)
+        if (timed[i]->deadline <= earliest) cand[n++] = timed[i];
     if (n > 0) break;
     if (il.nlive == 0) return NULL;
     no_progress();
   }
+picked_set:;
   int k;
   if (il.req.strategy == IL_STRAT_REPLAY) {
     k = il_strategy_pick(cand, n);
@@ -492,6 +563,15 @@ static struct il_thread *choose(struct il_thread *self) {
   for (int i = 0; self && i < nready; i++) self_ready |= cand[i] == self;
   if (self && t != self && self_ready) t->ev_flags |= IL_EV_PREEMPT;
   if (il.fair) t->ev_flags |= IL_EV_FAIRMODE;
+  /* How late it is: runnable (or due) since, until now. */
+  int64_t since = due_since(t, k < nready);
+  if (since >= 0 && il.vclock - since > il.shm->res.late_ns) {
+    il.shm->res.late_ns = il.vclock - since;
+    il.shm->res.late_since = since;
+    il.shm->res.late_thread = t->idx;
+    il.shm->res.late_step = (uint32_t)il.step + 1; /* as its event shows it */
+  }
+  if (since >= 0 && il.vclock - since >= LATE_MARK_NS) t->ev_flags |= IL_EV_LATE;
   if (k >= nready) { /* a timed waiter whose condition does not hold */
     /* Its deadline fires.  Time moves; a thread that fired a timeout while
      * others could run yields its priority, so a polling loop cannot
@@ -500,6 +580,17 @@ static struct il_thread *choose(struct il_thread *self) {
     t->ev_flags |= IL_EV_TIMEOUT;
     if (t->deadline > il.vclock) il.vclock = t->deadline;
     if (nready > 0) il_deprioritize(t);
+  }
+  t->ready_since = -1;
+  t->waive = 0;
+  /* The bound the clock must respect while t runs. */
+  il.late_bound = INT64_MAX;
+  il.vnow_reads = 0;
+  for (int i = 0; i < n; i++) {
+    struct il_thread *u = cand[i];
+    if (u == t || u->waive) continue;
+    int64_t b = bound_of(due_since(u, i < nready));
+    if (b < il.late_bound) il.late_bound = b;
   }
   t->last_run = il.vclock;
   t->last_run_step = il.step;
@@ -532,6 +623,7 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   me->pc = pc;
   me->timed_out = 0;
   me->blocked_since = il.vclock;
+  if (deadline >= 0 && deadline <= il.vclock) me->waive = 1; /* a zero timeout: a yield */
   int blocking = me->nheld && (deadline >= 0 || !can_proceed(me));
   if (blocking) il_lockhold_blocking(me, op, obj, pc);
   struct il_thread *t = choose(me);
@@ -580,6 +672,7 @@ struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc) 
   t->pc = pc;
   t->last_run = il.vclock;
   t->last_run_step = il.step;
+  t->ready_since = -1;
   il.nlive++;
   il_strategy_new_thread(t);
   il_hb_thread_start(t, il_me);
@@ -614,12 +707,15 @@ void il_start_execution(void) {
   il.nthreads = 0;
   il.nlive = 0;
   il.fair = 0;
+  il.late_bound = INT64_MAX;
+  il.vnow_reads = 0;
   /* A forked execution starts from the fork server's pristine (all-zero)
    * table: clearing it would copy-on-write 400 KB for nothing. */
   if (il.nobjs) memset(il.objs, 0, sizeof il.objs);
   il.nobjs = 0;
   memset(&il.shm->res, 0, sizeof il.shm->res);
   il.shm->res.thread = -1;
+  il.shm->res.late_thread = -1;
   il.shm->nevents = 0;
   il.shm->nedges = 0;
   il.shm->nholds = 0;

@@ -41,6 +41,7 @@ void il_strategy_new_thread(struct il_thread *t) {
 
 void il_deprioritize(struct il_thread *t) {
   t->prio = il.low_prio_next--;
+  t->waive = 1; /* and waives the lateness bound until chosen (sched.c) */
 }
 
 int il_strategy_pick(struct il_thread **cand, int n) {

@@ -23,6 +23,7 @@
  * the hooks only perform the operation.
  */
 #include "rt.h"
+#include <dlfcn.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -217,7 +218,10 @@ static void mem_access(const volatile void *p, unsigned long size, int write, ui
 extern void __libc_free(void *);
 static void (*next_free)(void *);
 void il_resolve_free(void) {
-  if (!next_free) next_free = il_sym("free", NULL);
+  /* The next definition, not libc's: the program's allocator may be
+   * jemalloc or tcmalloc. */
+  if (!next_free) next_free = dlsym(RTLD_NEXT, "free");
+  if (!next_free) il_die("cannot resolve free");
 }
 
 IL_EXPORT void free(void *p) {

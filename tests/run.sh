@@ -124,7 +124,7 @@ head -c 200 "$sched" > "$TMP/trunc.sched"
 error_case "replay: truncated" "truncated" "$IL" replay "$TMP/trunc.sched"
 sed 's/^seed 0x7$/seed 0x8/' "$sched" > "$TMP/corrupt.sched"
 error_case "replay: corrupt (checksum)" "checksum" "$IL" replay "$TMP/corrupt.sched"
-sed 's/^interleave-schedule 1$/interleave-schedule 9/' "$sched" > "$TMP/v9.sched"
+sed 's/^interleave-schedule [0-9]*$/interleave-schedule 9/' "$sched" > "$TMP/v9.sched"
 error_case "replay: future version" "version" "$IL" replay "$TMP/v9.sched"
 cp $LU "$TMP/lu"
 "$IL" run -q --seed 7 --out "$TMP/d2" -- "$TMP/lu" >/dev/null 2>&1

@@ -28,6 +28,7 @@ static char *write_sample(size_t *len) {
   s.req.max_vtime_ns = 3600000000000LL;
   s.req.stall_timeout_ns = 60000000000LL;
   s.req.base_realtime_ns = 1700000000000000000LL;
+  s.req.max_delay_ns = 10000000;
   s.kind = BUG_DEADLOCK;
   s.thread = 2;
   s.pc = 0x401234;
@@ -63,6 +64,7 @@ static void round_trip(void **st) {
   assert_int_equal(s.thread, 2);
   assert_int_equal(s.req.strategy, IL_STRAT_REPLAY);
   assert_int_equal(s.req.seed, exec_seed(0x5eed, 37));
+  assert_int_equal(s.req.max_delay_ns, 10000000);
   sched_free(&s);
 }
 
@@ -105,7 +107,7 @@ static void bad_headers(void **st) {
   (void)st;
   expect_error("", 0, "empty");
   expect_error("hello\n", 6, "not an interleave schedule");
-  expect_error("interleave-schedule 2\n", 22, "version");
+  expect_error("interleave-schedule 3\n", 22, "version");
   size_t len;
   char *b = write_sample(&len);
   char *c = strdup(b);
