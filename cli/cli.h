@@ -33,6 +33,7 @@ struct options {
   unsigned depth;
   int keep_going;
   uint64_t max_steps;
+  int budget_given;        /* --max-steps or --max-virtual-time set: reaching it is a hang */
   double max_vtime;        /* seconds */
   double stall_timeout;    /* seconds, 0: off */
   int64_t max_delay_ns;    /* bounded lateness; -1: unbounded (--max-delay inf) */

@@ -378,8 +378,14 @@ static void commit_ready(struct campaign *c) {
     free(d.edges);
     if (c->stop == 2 || !o->bug || o->kind == BUG_LIMIT) {
       if (o->kind == BUG_LIMIT) c->incomplete++;
-      if (o->kind == BUG_LIMIT && c->stop != 2 && !c->warned_limit++)
-        fprintf(stderr, "interleave: warning: execution %" PRIu64 " incomplete: %s\n", o->exec_index, o->res.msg);
+      if (o->kind == BUG_LIMIT && c->stop != 2 && !c->warned_limit++) {
+        if (o->res.verdict == IL_V_HANG)
+          fprintf(stderr, "interleave: warning: execution %" PRIu64 " not judged: it reached the default --%s "
+                          "(set --max-steps / --max-virtual-time to judge such executions as hangs)\n",
+                  o->exec_index, o->res.msg);
+        else
+          fprintf(stderr, "interleave: warning: execution %" PRIu64 " incomplete: %s\n", o->exec_index, o->res.msg);
+      }
       free(d.dec);
       continue;
     }
@@ -552,8 +558,13 @@ int cmd_run(struct options *opt, struct target *t) {
   }
   free(c.done);
   if (!c.bugs)
-    printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)%s\n", c.executed,
-           opt->seed, sname, c.incomplete ? "; some were incomplete, see the warning above" : "");
+  {
+    printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)", c.executed,
+           opt->seed, sname);
+    if (c.incomplete)
+      printf("; %" PRIu64 " not judged (incomplete, or a default budget reached; see the warning above)", c.incomplete);
+    putchar('\n');
+  }
   if (opt->shard_status) {
     FILE *f = fopen(opt->shard_status, "a"); /* Bazel: "this test supports sharding" */
     if (f) fclose(f);

@@ -35,8 +35,9 @@ static const char usage[] =
     "      --strategy pct|random  scheduling strategy (default pct)\n"
     "      --depth D            PCT bug depth (default 3)\n"
     "      --keep-going         report every distinct bug, not just the first\n"
-    "      --max-steps N        scheduling points per execution (default 200000)\n"
+    "      --max-steps N        scheduling points per execution (default 4000000)\n"
     "      --max-virtual-time SEC  virtual time per execution (default 3600)\n"
+    "                           reaching a default budget: not judged; a given one: a hang\n"
     "      --stall-timeout SEC  virtual time a thread may stay blocked while others\n"
     "                           run before it is suspected stuck (default 60, 0 off)\n"
     "      --max-delay TIME     longest a runnable thread is kept off the CPU while\n"
@@ -182,8 +183,8 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
       break;
     case O_DEPTH: o->depth = (unsigned)num(name, val, 16); if (!o->depth) die_usage("--depth must be 1..16"); break;
     case O_KEEP: o->keep_going = 1; break;
-    case O_MAXSTEPS: o->max_steps = num(name, val, IL_MAX_DECISIONS - 1); if (!o->max_steps) die_usage("--max-steps must be positive"); break;
-    case O_MAXVT: o->max_vtime = real_num(name, val); break;
+    case O_MAXSTEPS: o->max_steps = num(name, val, IL_MAX_DECISIONS - 1); if (!o->max_steps) die_usage("--max-steps must be positive"); o->budget_given = 1; break;
+    case O_MAXVT: o->max_vtime = real_num(name, val); o->budget_given = 1; break;
     case O_STALL: o->stall_timeout = real_num(name, val); break;
     case O_WATCHDOG: o->watchdog_ms = (unsigned)num(name, val, 3600000); if (o->watchdog_ms < 10) die_usage("--watchdog must be at least 10 ms"); break;
     case O_OKEXIT: {
@@ -221,7 +222,7 @@ static void defaults(struct options *o) {
   o->runs = 10000;
   o->strategy = IL_STRAT_PCT;
   o->depth = 3;
-  o->max_steps = 200000;
+  o->max_steps = 4000000; /* real test programs finish; reaching it is not judged */
   o->max_vtime = 3600;
   o->stall_timeout = 60;
   o->max_delay_ns = 10000000; /* 10 ms: a few scheduler periods on a loaded CI runner */

@@ -196,7 +196,9 @@ int classify(const struct il_result *r, const struct options *opt) {
   case IL_V_CRASH: return BUG_CRASH;
   case IL_V_DEADLOCK: return BUG_DEADLOCK;
   case IL_V_STALL: return BUG_STALL;
-  case IL_V_HANG: return opt->allow_nonterm ? BUG_NONE : BUG_HANG;
+  /* A long execution is not a hang: only a budget the user set makes it
+   * one.  A default budget reached: not judged (counted like LIMIT). */
+  case IL_V_HANG: return opt->allow_nonterm ? BUG_NONE : opt->budget_given ? BUG_HANG : BUG_LIMIT;
   case IL_V_WATCHDOG: return BUG_WATCHDOG;
   case IL_V_UNSUPPORTED: return BUG_UNSUPPORTED;
   case IL_V_DIVERGED: return BUG_DIVERGED;

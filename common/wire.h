@@ -24,7 +24,7 @@
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
-#define IL_MAX_DECISIONS (1u << 20)    /* hard cap on recorded decisions */
+#define IL_MAX_DECISIONS (1u << 22)    /* hard cap on recorded decisions (8 MB) */
 #define IL_STACK_DEPTH   24
 #define IL_MAPS_SIZE     (64 * 1024)
 #define IL_MSG_SIZE      512
