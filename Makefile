@@ -32,19 +32,23 @@ TP_C   := $(wildcard tests/programs/*.c)
 TP_CXX := $(wildcard tests/programs/*.cpp)
 TP_BIN := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(TP_C)) \
           $(patsubst tests/programs/%.cpp,$(BUILD)/tests/programs/%,$(TP_CXX))
+# Extra libraries for one program: $(BUILD)/tests/programs/NAME: PROG_LIBS := -lfoo
+PROG_LIBS :=
+$(BUILD)/tests/programs/sqlite_busy_ok: PROG_LIBS := -lsqlite3
+$(BUILD)/tests/programs/jemalloc_ok: PROG_LIBS := -ljemalloc
 $(BUILD)/tests/programs/static_%: tests/programs/static_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(PROG_CFLAGS) -static -o $@ $<
+	$(CC) $(PROG_CFLAGS) -static -o $@ $< $(PROG_LIBS)
 # race_*: built with race detection (interleave cc: -fsanitize=thread hooks)
 $(BUILD)/tests/programs/race_%: tests/programs/race_%.c $(BUILD)/interleave $(BUILD)/libinterleave.so
 	@mkdir -p $(dir $@)
-	$(BUILD)/interleave cc $(PROG_CFLAGS) -o $@ $<
+	$(BUILD)/interleave cc $(PROG_CFLAGS) -o $@ $< $(PROG_LIBS)
 $(BUILD)/tests/programs/%: tests/programs/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(PROG_CFLAGS) -o $@ $<
+	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_LIBS)
 $(BUILD)/tests/programs/%: tests/programs/%.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(PROG_CXXFLAGS) -o $@ $<
+	$(CXX) $(PROG_CXXFLAGS) -o $@ $< $(PROG_LIBS)
 programs: $(TP_BIN)
 
 # ---- seed models: each examples/seeds/*/seed.mk lists its variants
