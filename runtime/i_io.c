@@ -33,7 +33,26 @@ static void before_blocking(int fd, short events, int op, uint64_t pc) {
     return real args;                                         \
   }
 
-IO_WRAP(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n), fd, POLLIN, IL_OP_IO_READ)
+/* read: also serves /dev/urandom descriptors from the execution's stream
+ * (i_random.c).  __read_chk is _FORTIFY_SOURCE's read. */
+IL_EXPORT ssize_t read(int fd, void *b, size_t n) {
+  static ssize_t (*real)(int, void *, size_t);
+  if (!real) real = il_sym("read", NULL);
+  if (il_controlled()) {
+    if (il_random_fd(fd)) return il_random_read(b, n);
+    before_blocking(fd, POLLIN, IL_OP_IO_READ, IL_CALLER);
+  }
+  return real(fd, b, n);
+}
+IL_EXPORT ssize_t __read_chk(int fd, void *b, size_t n, size_t buflen) {
+  static ssize_t (*real)(int, void *, size_t, size_t);
+  if (!real) real = il_sym("__read_chk", NULL);
+  if (il_controlled() && n <= buflen) {
+    if (il_random_fd(fd)) return il_random_read(b, n);
+    before_blocking(fd, POLLIN, IL_OP_IO_READ, IL_CALLER);
+  }
+  return real(fd, b, n, buflen);
+}
 IO_WRAP(ssize_t, readv, (int fd, const struct iovec *v, int n), (fd, v, n), fd, POLLIN, IL_OP_IO_READ)
 IO_WRAP(ssize_t, recv, (int fd, void *b, size_t n, int f), (fd, b, n, f), fd, POLLIN, IL_OP_IO_READ)
 IO_WRAP(ssize_t, recvfrom, (int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l),

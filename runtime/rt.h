@@ -147,6 +147,7 @@ struct il_state {
    * ready_since + max_delay of the threads not running), computed at every
    * choice and refreshed by clock reads. */
   int64_t late_bound;
+  uint64_t rand_state;     /* i_random.c: the program's "kernel randomness" */
   uint32_t vnow_reads;     /* clock reads since late_bound was computed */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
@@ -184,6 +185,11 @@ IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
 /* i_time.c: wait (a scheduling point) until p is ready or timeout_ns
  * (-1: none) passes; returns 1 if ready, 0 on timeout. */
 IL_HIDDEN int il_wait_ready(int op, struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64_t pc);
+
+/* i_random.c */
+IL_HIDDEN void il_random_reset(void);
+IL_HIDDEN int il_random_fd(int fd);
+IL_HIDDEN ssize_t il_random_read(void *buf, size_t n);
 
 /* strategy.c */
 IL_HIDDEN void il_strategy_init(void);

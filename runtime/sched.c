@@ -729,6 +729,7 @@ void il_start_execution(void) {
     il.rng[i] = x ^ (x >> 31);
   }
   il_strategy_init();
+  il_random_reset();
   struct il_thread *m = il_new_thread(NULL, NULL, 0);
   m->os_tid = (int32_t)syscall(SYS_gettid);
   m->pt = pthread_self();

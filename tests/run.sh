@@ -87,6 +87,18 @@ for i in $(seq 1 100); do
 done
 if [ $good -eq 100 ]; then ok "replay reproduces lost_update 100/100"; else bad "replay reproduced $good/100"; fi
 
+# Kernel randomness (getrandom, /dev/urandom) is a function of the execution:
+# a program whose number of deposits comes from it replays exactly.
+out=$("$IL" run -q --seed 3 -n 200 --out "$TMP/ur" -- build/tests/programs/urandom_bug 2>&1)
+good=0
+for i in $(seq 1 20); do
+  r=$("$IL" replay "$TMP"/ur/*.sched 2>&1); rc=$?
+  [ $rc -eq 1 ] && grep -q "^SUMMARY: interleave: assertion-failure urandom_bug.c" <<<"$r" && good=$((good + 1))
+done
+if grep -q "^SUMMARY: interleave: assertion-failure urandom_bug.c" <<<"$out" && ! grep -q warning <<<"$out" && [ $good -eq 20 ]; then
+  ok "a /dev/urandom-seeded program's bug replays 20/20"
+else bad "urandom_bug replayed $good/20" "$out"; fi
+
 r=$("$IL" replay "$sched" 2>/dev/null)
 if [ "$(grep -v '^Replay\|^  *interleave replay' <<<"$r" | grep -c 'Interleaving')" = 1 ] &&
    diff <(sed -n '/^Interleaving/,/^SUMMARY/p' <<<"$out1" | grep -v 'Preemptions:') \

@@ -6,9 +6,9 @@
  * /dev/urandom (open + read), the other calls getrandom().  A deposit reads
  * the balance in one critical section and writes back balance + amount in
  * another (BUG: lost update when the other teller posts to the same account
- * in between).  Both tellers touch every account whatever the random draw,
- * so every execution has the race; the random values only change the order
- * and the amounts.  Main checks every balance against what the tellers
+ * in between).  The tellers always share an account whatever the random
+ * draw, so every execution has the race; the random values change how many
+ * deposits there are, their order and their amounts.  Main checks every balance against what the tellers
  * report they deposited.
  *
  * The tool must find the lost update; for a found bug to replay exactly,
@@ -64,11 +64,15 @@ static void *teller_thread(void *arg)
     unsigned char rnd[ACCOUNTS + 1];
     random_bytes(t, rnd, sizeof rnd);
 
-    /* A random rotation of the accounts, random amounts 1..4. */
+    /* A random number of deposits (2..5: with 3 accounts, the tellers
+     * always share one), from a random account on, random amounts 1..4.
+     * The number of deposits sets the number of scheduling points, so a
+     * schedule replays only if the random bytes are the same again. */
     int start = rnd[ACCOUNTS] % ACCOUNTS;
-    for (int k = 0; k < ACCOUNTS; k++) {
+    int ndeposits = 2 + (rnd[ACCOUNTS] / ACCOUNTS) % 4;
+    for (int k = 0; k < ndeposits; k++) {
         int a = (start + k) % ACCOUNTS;
-        long amount = 1 + rnd[k] % 4;
+        long amount = 1 + rnd[k % ACCOUNTS] % 4;
         deposit(a, amount);
         t->deposited[a] += amount;
     }
