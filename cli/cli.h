@@ -23,6 +23,7 @@
 #define EXIT_OK 0
 #define EXIT_BUG 1
 #define EXIT_TOOL 2
+#define EXIT_UNREPRODUCIBLE 3  /* a failure was seen, but its schedule did not reproduce it */
 
 struct options {
   uint64_t runs;
@@ -158,6 +159,11 @@ int sym_in_libc(uint64_t pc);
 void report_print(FILE *f, const struct il_shm *shm, const struct outcome *o,
                   const struct options *opt, const char *sched_path, const char *program_output,
                   char *summary, size_t summary_n);
+
+/* A failure whose re-run did not fail the same way: the first run's
+ * evidence and the likely sources of nondeterminism. */
+void report_unreproducible(FILE *f, const char *maps, const struct outcome *first, const struct outcome *rerun,
+                           const struct options *opt, const char *sched_path, char *summary, size_t summary_n);
 
 /* lockgraph.c */
 int lockgraph_add(const struct il_lock_edge *es, uint32_t n, uint64_t exec, struct il_lock_edge *out,

@@ -133,8 +133,10 @@ static void minimize(struct worker *w, const struct options *opt, const struct i
 
 /* Write the schedule first (a found failure is never lost), then re-run it
  * with stacks and the program's output captured, and print the report. */
-static void handle_bug(const struct options *opt, const struct target *t, const char *dir,
-                       const struct il_request *rq, const struct outcome *o, const uint16_t *dec) {
+/* Returns 1 if the bug was confirmed by its re-run, 0 if it did not
+ * reproduce (then reported as such). */
+static int handle_bug(const struct options *opt, const struct target *t, const char *dir,
+                      const struct il_request *rq, const struct outcome *o, const uint16_t *dec) {
   struct schedule s;
   memset(&s, 0, sizeof s);
   snprintf(s.program, sizeof s.program, "%s", t->path);
@@ -163,8 +165,10 @@ static void handle_bug(const struct options *opt, const struct target *t, const 
   uint16_t *best = malloc((s.n ? s.n : 1) * sizeof *best);
   memcpy(best, dec, s.n * sizeof *best);
   uint32_t nbest = s.n;
-  int pre_from, pre_to;
-  minimize(&rw, opt, rq, &best, &nbest, &cur, &pre_from, &pre_to);
+  int pre_from = -1, pre_to = -1;
+  /* A watchdog run costs --watchdog of real time: no minimization; the
+   * report's re-run below is its confirmation. */
+  if (o->kind != BUG_WATCHDOG) minimize(&rw, opt, rq, &best, &nbest, &cur, &pre_from, &pre_to);
   if (pre_to >= 0 && pre_to < pre_from) {
     s.decisions = best;
     s.n = nbest;
@@ -182,16 +186,23 @@ static void handle_bug(const struct options *opt, const struct target *t, const 
   rr.flags |= IL_F_STACKS;
   struct outcome ro;
   memset(&ro, 0, sizeof ro);
-  if (worker_run(&rw, &rr, s.decisions, s.n, &ro, opt) || ro.kind != cur.kind ||
-      ro.res.thread != cur.res.thread || ro.res.pc != cur.res.pc)
-    fprintf(stderr, "interleave: warning: re-running the schedule for the report did not reproduce it "
-                    "exactly (%s); the report shows that re-run\n", bug_kind_name(ro.kind));
+  /* The same bug: its kind, thread and place (a watchdog's place is
+   * wherever the thread was caught, so its kind and thread). */
+  int ran = worker_run(&rw, &rr, s.decisions, s.n, &ro, opt) == 0;
+  int same = ran && ro.kind == cur.kind && ro.res.thread == cur.res.thread &&
+             (cur.kind == BUG_WATCHDOG || ro.res.pc == cur.res.pc);
   ro.exec_index = o->exec_index;
   ro.preempt_from = pre_from;
   ro.preempt_to = pre_to;
   char *text = read_output(out);
   char summary[600];
-  report_print(stdout, rw.shm, &ro, opt, path, text, summary, sizeof summary);
+  if (!same) {
+    if (!ran) ro.kind = BUG_NONE;
+    struct outcome first = *o;
+    report_unreproducible(stdout, rw.shm->maps, &first, &ro, opt, path, summary, sizeof summary);
+  } else {
+    report_print(stdout, rw.shm, &ro, opt, path, text, summary, sizeof summary);
+  }
   fflush(stdout);
   free(text);
   worker_stop(&rw);
@@ -205,6 +216,7 @@ static void handle_bug(const struct options *opt, const struct target *t, const 
     fprintf(f, "%s\t%" PRIu64 "\t%s\n", summary, o->exec_index, path);
     fclose(f);
   }
+  return same;
 }
 
 /* ---- the campaign ---- */
@@ -233,6 +245,7 @@ struct campaign {
   struct done_exec *done;
   size_t ndone, capdone;
   uint64_t executed, bugs;
+  uint64_t unreproducible;     /* failures whose re-run did not fail the same way */
   uint64_t seen_sig[256];
   int nseen, warned_limit;
   uint64_t incomplete;         /* executions cut short by a full table */
@@ -406,7 +419,10 @@ static void commit_ready(struct campaign *c) {
         c->first_bug_count = c->executed;
       }
       progress(c, 1);
-      handle_bug(c->opt, c->t, c->dir, &d.rq, o, d.dec);
+      if (!handle_bug(c->opt, c->t, c->dir, &d.rq, o, d.dec)) {
+        c->unreproducible++;
+        if (!--c->bugs) c->first_bug_time = 0;
+      }
       if (!c->opt->keep_going) c->stop = 2;
     }
     free(d.dec);
@@ -557,7 +573,11 @@ int cmd_run(struct options *opt, struct target *t) {
     free(c.done[k].edges);
   }
   free(c.done);
-  if (!c.bugs)
+  if (!c.bugs && c.unreproducible)
+    printf("interleave: no reproducible bug in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s); "
+           "%" PRIu64 " failure%s did not reproduce\n", c.executed, opt->seed, sname, c.unreproducible,
+           c.unreproducible == 1 ? "" : "s");
+  else if (!c.bugs)
   {
     printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)", c.executed,
            opt->seed, sname);
@@ -569,5 +589,5 @@ int cmd_run(struct options *opt, struct target *t) {
     FILE *f = fopen(opt->shard_status, "a"); /* Bazel: "this test supports sharding" */
     if (f) fclose(f);
   }
-  return c.bugs ? EXIT_BUG : EXIT_OK;
+  return c.bugs ? EXIT_BUG : c.unreproducible ? EXIT_UNREPRODUCIBLE : EXIT_OK;
 }

@@ -630,6 +630,65 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   fprintf(f, "==================================================================\n");
 }
 
+/* ---- a failure whose schedule did not make it fail again ---- */
+
+void report_unreproducible(FILE *f, const char *maps, const struct outcome *first, const struct outcome *rerun,
+                           const struct options *opt, const char *sched_path, char *summary, size_t summary_n) {
+  const struct il_result *r = &first->res;
+  char fn[160] = "", loc[160] = "", t1[32];
+  sym_use(maps);
+  summary_site(first, fn, sizeof fn, loc, sizeof loc);
+  const char *kind = bug_kind_name(first->kind);
+  fprintf(f, "==================================================================\n");
+  fprintf(f, "ERROR: interleave: unreproducible %s: execution %" PRIu64 " failed, and re-running its schedule "
+             "did not fail the same way\n\n", kind, first->exec_index);
+  fprintf(f, "First run:  %s", kind);
+  if (first->kind == BUG_WATCHDOG)
+    fprintf(f, " (thread T%d %s)", r->thread,
+            r->watch_spin ? "spinning on the CPU" : "blocked in a call interleave does not control");
+  else if (r->msg[0])
+    fprintf(f, " (%s)", r->msg);
+  fmt_vtime(r->vtime, t1, sizeof t1);
+  fprintf(f, " at %s %s, thread T%d, after %" PRIu64 " steps, virtual time %s\n", fn, loc[0] ? loc : "?", r->thread,
+          r->steps, t1);
+  fprintf(f, "Re-run:     %s", rerun->kind == BUG_NONE ? "no failure" : bug_kind_name(rerun->kind));
+  if (rerun->kind == BUG_DIVERGED)
+    fprintf(f, " at step %" PRIu64 ": the program did not follow the recorded schedule", rerun->res.steps);
+  else if (rerun->kind != BUG_NONE) {
+    char fn2[160] = "", loc2[160] = "";
+    summary_site(rerun, fn2, sizeof fn2, loc2, sizeof loc2);
+    fprintf(f, " at %s %s", fn2, loc2[0] ? loc2 : "?");
+  }
+  fprintf(f, "\n\nLikely sources of nondeterminism:\n");
+  int n = 0;
+  if (first->kind == BUG_WATCHDOG) {
+    fprintf(f, "  - the first run was stopped by the watchdog (--watchdog %u ms of the thread's own time): "
+               "%s\n", opt->watchdog_ms,
+            r->watch_spin ? "a loop whose length depends on real time or input"
+                          : "a call that blocks for real (a lock or a descriptor shared with something outside "
+                            "the program, a futex) and whose timing varies");
+    n++;
+  }
+  if ((r->warnings | rerun->res.warnings) & IL_W_UNCONTROLLED_THREAD) {
+    fprintf(f, "  - threads interleave did not create (libc's timer threads, threads started before main) ran "
+               "freely\n");
+    n++;
+  }
+  if ((r->warnings | rerun->res.warnings) & IL_W_TLS_DTOR) {
+    fprintf(f, "  - code ran after a thread's exit point, uncontrolled\n");
+    n++;
+  }
+  if (rerun->kind == BUG_DIVERGED || !n)
+    fprintf(f, "  - the program depends on something the schedule does not fix: file contents, the process "
+               "or thread ids, the environment, time spent in calls interleave does not control\n");
+  fprintf(f, "\nA failure that does not reproduce is not counted as a bug: exit status 3.\n");
+  fprintf(f, "\nSUMMARY: interleave: unreproducible %s %s in %s\n", kind, loc[0] ? loc : "?", fn);
+  if (summary) snprintf(summary, summary_n, "unreproducible %s %s in %s", kind, loc[0] ? loc : "?", fn);
+  fprintf(f, "Seed 0x%" PRIx64 ", execution %" PRIu64 ".  Its schedule, kept for a look: %s\n", opt->seed,
+          first->exec_index, sched_path);
+  fprintf(f, "==================================================================\n");
+}
+
 /* ---- lock-order inversions (lockgraph.c) ---- */
 
 static void lock_name(const struct il_lock_edge *e, int to, char *out, size_t n) {

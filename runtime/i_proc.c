@@ -4,6 +4,7 @@
  * "unsupported" verdict naming the call; the CLI turns it into exit 2.
  * The call is never made: no uncontrolled child is left behind. */
 #include "rt.h"
+#include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ REFUSE_OR_REAL(execv, int, (const char *p, char *const a[]), (p, a))
 REFUSE_OR_REAL(execvp, int, (const char *p, char *const a[]), (p, a))
 REFUSE_OR_REAL(execvpe, int, (const char *p, char *const a[], char *const e[]), (p, a, e))
 REFUSE_OR_REAL(system, int, (const char *c), (c))
+REFUSE_OR_REAL(daemon, int, (int nochdir, int noclose), (nochdir, noclose))
 REFUSE_OR_REAL(popen, FILE *, (const char *c, const char *m), (c, m))
 REFUSE_OR_REAL(posix_spawn, int,
                (pid_t *pid, const char *p, const posix_spawn_file_actions_t *fa,
@@ -116,4 +118,19 @@ IL_EXPORT int pthread_kill(pthread_t t, int sig) {
   if (sig != 0 && il_controlled()) refuse("pthread_kill", IL_CALLER);
   if (!real) real = il_sym("pthread_kill", "GLIBC_2.34");
   return real(t, sig);
+}
+
+/* A fork from inside a library (glibc's own daemon() calls its internal
+ * fork, which no interposer sees) still runs the fork handlers: refuse
+ * there, in the parent, before the child exists.  The fork server's own
+ * forks happen while no execution is active. */
+static void on_fork_prepare(void) {
+  if (!il.active || il.standalone || !il_me || il_in_rt) return;
+  il_finish(IL_V_UNSUPPORTED, il_me->idx, il_me->pc,
+            "the program forks from inside a library call: the child would run outside "
+            "interleave's control, so the execution stops here and no child is created");
+}
+
+IL_HIDDEN void il_proc_init(void) {
+  pthread_atfork(on_fork_prepare, NULL, NULL); /* libc_nonshared: no interposer */
 }

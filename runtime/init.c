@@ -181,7 +181,9 @@ static int64_t now_ms(void) {
   return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static long task_cpu_ticks(pid_t pid, pid_t tid) {
+/* A thread's CPU time (clock ticks) and scheduler state ('R' running or
+ * runnable, 'S'/'D' asleep in the kernel), from /proc. */
+static long task_cpu_ticks(pid_t pid, pid_t tid, char *state) {
   char path[64], buf[1024];
   snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -193,19 +195,31 @@ static long task_cpu_ticks(pid_t pid, pid_t tid) {
   char *p = strrchr(buf, ')');
   if (!p) return -1;
   long utime = 0, stime = 0;
+  char st = '?';
   /* fields after ")": state(3) ... utime(14) stime(15) */
-  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
+  if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &st, &utime, &stime) != 3) return -1;
+  if (state) *state = st;
   return utime + stime;
 }
 
-/* Wait for one execution, enforcing the real-time watchdog. */
+/* Wait for one execution, enforcing the watchdog.  "No scheduling point
+ * for too long" is judged by the stuck thread's own time, never by the
+ * wall clock alone, so a loaded machine cannot fake it:
+ *   - spinning: it used watchdog_ms of CPU time since the last point;
+ *   - blocked in a call interleave does not control: it slept in the
+ *     kernel ('S'/'D') for watchdog_ms, counted only while it slept.
+ * Time it spent runnable but not running (the host is busy) counts for
+ * neither.  A hard wall-clock cap (30x) still ends anything else.  The CLI
+ * confirms a watchdog by re-running the schedule before reporting it. */
 static int wait_child(pid_t pid) {
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   uint64_t last = (uint64_t)-1;
   int64_t since = now_ms(), wd = il.shm->req.watchdog_ms ? il.shm->req.watchdog_ms : 2000;
+  int64_t prev = since, slept_ms = 0;
   long cpu0 = -1;
   int32_t tid0 = 0;
   int killed = 0;
+  long hz = sysconf(_SC_CLK_TCK);
   for (;;) {
     int st;
     pid_t r = waitpid(pid, &st, pidfd >= 0 ? WNOHANG : 0);
@@ -214,30 +228,39 @@ static int wait_child(pid_t pid) {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     il_real.poll(&p, 1, 25);
     uint64_t prog = il.shm->progress;
+    int32_t tid = il.shm->running_tid; /* set by the chosen thread once it runs, after progress */
     int64_t t = now_ms();
-    if (prog != last) { last = prog; since = t; tid0 = il.shm->running_tid; cpu0 = task_cpu_ticks(pid, tid0); continue; }
-    if (!killed && t - since >= wd) {
-      long cpu1 = task_cpu_ticks(pid, tid0);
-      long hz = sysconf(_SC_CLK_TCK);
-      /* spinning if it used at least half the wall time on a CPU */
-      il.shm->res.watch_spin = (cpu0 >= 0 && cpu1 >= 0 && (cpu1 - cpu0) * 1000 / hz * 2 >= (t - since)) ? 1 : 0;
-      if (il.shm->res.verdict == IL_V_NONE) {
-        il.shm->res.verdict = IL_V_WATCHDOG;
-        il.shm->res.thread = -1;
-        for (int i = 0; i < IL_MAX_THREADS; i++)
-          if (il.shm->threads[i].os_tid == tid0 && tid0) { il.shm->res.thread = i; break; }
-        il.shm->res.steps = prog;
-      }
-      /* Ask the stuck thread for its stack and everyone's state (its
-       * handler exits); SIGKILL if it cannot answer in time. */
-      if (tid0 > 0) syscall(SYS_tgkill, pid, tid0, SIG_WATCHDOG);
-      for (int i = 0; i < 50; i++) {
-        struct pollfd q = {.fd = pidfd, .events = POLLIN};
-        if (pidfd < 0 || il_real.poll(&q, 1, 10) > 0) break;
-      }
-      kill(pid, SIGKILL);
-      killed = 1;
+    if (prog != last || tid != tid0) {
+      last = prog; since = prev = t; slept_ms = 0; cpu0 = -1;
+      tid0 = tid;
+      continue;
     }
+    if (killed || t - since < 100) { prev = t; continue; } /* /proc only once it looks stuck */
+    char state = '?';
+    long cpu = task_cpu_ticks(pid, tid0, &state);
+    if (cpu0 < 0) cpu0 = cpu;
+    if (state == 'S' || state == 'D') slept_ms += t - prev;
+    prev = t;
+    int64_t cpu_ms = cpu >= 0 && cpu0 >= 0 ? (cpu - cpu0) * 1000 / hz : 0;
+    int spin = cpu_ms >= wd, blocked = slept_ms >= wd, cap = t - since >= 30 * wd;
+    if (!(spin || blocked || cap)) continue;
+    il.shm->res.watch_spin = spin || (!blocked && state == 'R');
+    if (il.shm->res.verdict == IL_V_NONE) {
+      il.shm->res.verdict = IL_V_WATCHDOG;
+      il.shm->res.thread = -1;
+      for (int i = 0; i < IL_MAX_THREADS; i++)
+        if (il.shm->threads[i].os_tid == tid0 && tid0) { il.shm->res.thread = i; break; }
+      il.shm->res.steps = prog;
+    }
+    /* Ask the stuck thread for its stack and everyone's state (its
+     * handler exits); SIGKILL if it cannot answer in time. */
+    if (tid0 > 0) syscall(SYS_tgkill, pid, tid0, SIG_WATCHDOG);
+    for (int i = 0; i < 50; i++) {
+      struct pollfd q = {.fd = pidfd, .events = POLLIN};
+      if (pidfd < 0 || il_real.poll(&q, 1, 10) > 0) break;
+    }
+    kill(pid, SIGKILL);
+    killed = 1;
   }
 }
 
@@ -367,6 +390,7 @@ static int il_main(int argc, char **argv, char **envp) {
   void *warm[4];
   backtrace(warm, 4);
   il.shm->server_pid = getpid();
+  il_proc_init();
   save_maps();
   struct il_hello h = {IL_WIRE_MAGIC, IL_WIRE_VERSION, getpid(), 0};
   if (write_full(status_fd, &h, sizeof h)) _exit(2);

@@ -186,6 +186,9 @@ IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
  * (-1: none) passes; returns 1 if ready, 0 on timeout. */
 IL_HIDDEN int il_wait_ready(int op, struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64_t pc);
 
+/* i_proc.c: refuse forks made inside libraries (pthread_atfork). */
+IL_HIDDEN void il_proc_init(void);
+
 /* i_random.c */
 IL_HIDDEN void il_random_reset(void);
 IL_HIDDEN int il_random_fd(int fd);

@@ -199,6 +199,25 @@ if grep -q "^shard *: 1/3" "$TMP/auto/shard-1-of-3/stats" 2>/dev/null; then ok "
 else bad "--shard auto" "$(ls -R "$TMP/auto" 2>&1)"; fi
 error_case "--shard auto without a runner" "none of" env -u CI_NODE_INDEX "$IL" run --shard auto -- $LU
 
+# A failure its schedule does not reproduce is said to be one (exit 3),
+# with the first run's evidence, never printed under the re-run's kind.
+out=$("$IL" run -q --seed 1 -n 50 --out "$TMP/unr" -- build/tests/programs/unrepro_marker "$TMP/marker" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -q "^SUMMARY: interleave: unreproducible assertion-failure unrepro_marker.c" <<<"$out" &&
+   grep -q "^First run:  assertion-failure" <<<"$out" && ! grep -q "^ERROR: interleave: none" <<<"$out" &&
+   grep -q "^unreproducible assertion-failure" "$TMP/unr/bugs.tsv"; then
+  ok "a failure that does not reproduce: reported as unreproducible, exit 3"
+else bad "unreproducible failure (exit $rc)" "$out"; fi
+
+# The watchdog judges a thread by its own CPU (or sleeping) time, not the
+# wall clock: on a loaded CPU, 40 ms chunks of work take ~160 ms of wall
+# time each, and --watchdog 100 must not fire.
+hogs=""
+for i in 1 2 3; do taskset -c 0 sh -c 'while :; do :; done' & hogs="$hogs $!"; done
+out=$("$IL" run -q -j 1 --seed 1 -n 3 --watchdog 100 --out "$TMP/cw" -- build/tests/programs/cpu_work_ok 2>&1); rc=$?
+kill $hogs 2>/dev/null; wait $hogs 2>/dev/null
+if [ $rc -eq 0 ]; then ok "no watchdog false alarm on a loaded CPU"
+else bad "watchdog on a loaded CPU (exit $rc)" "$out"; fi
+
 # A full table is said, never hidden behind a verdict.
 out=$("$IL" run -q --seed 1 -n 3 --out "$TMP/many" -- build/tests/programs/many_threads 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "incomplete: more than 512 threads" <<<"$out" && grep -q "not judged (incomplete" <<<"$out"; then
