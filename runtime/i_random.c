@@ -107,21 +107,17 @@ OPEN_WRAP(open64, NOTHING, NOTHING)
 OPEN_WRAP(openat, int dirfd COMMA, dirfd COMMA)
 OPEN_WRAP(openat64, int dirfd COMMA, dirfd COMMA)
 
-/* _FORTIFY_SOURCE's checked variants. */
-IL_EXPORT int __open_2(const char *path, int flags) {
-  static int (*real)(const char *, int);
-  if (!real) real = il_sym("__open_2", NULL);
-  int fd = real(path, flags);
-  if (fd >= 0 && is_random_device(path) && il_controlled()) mark(fd);
-  return fd;
-}
-IL_EXPORT int __open64_2(const char *path, int flags) {
-  static int (*real)(const char *, int);
-  if (!real) real = il_sym("__open64_2", NULL);
-  int fd = real(path, flags);
-  if (fd >= 0 && is_random_device(path) && il_controlled()) mark(fd);
-  return fd;
-}
+/* _FORTIFY_SOURCE's checked variants (no mode: they refuse O_CREAT). */
+#define OPEN2_WRAP(name)                                                     \
+  IL_EXPORT int name(const char *path, int flags) {                          \
+    static int (*real)(const char *, int);                                   \
+    if (!real) real = il_sym(#name, NULL);                                   \
+    int fd = real(path, flags);                                              \
+    if (fd >= 0 && is_random_device(path) && il_controlled()) mark(fd);      \
+    return fd;                                                               \
+  }
+OPEN2_WRAP(__open_2)
+OPEN2_WRAP(__open64_2)
 
 IL_EXPORT int close(int fd) {
   static int (*real)(int);
