@@ -79,7 +79,7 @@ static void on_trampoline_exit(struct il_thread **tp) {
 
 static void *trampoline(void *p) {
   struct il_thread *t = p;
-  t->os_tid = (int32_t)syscall(SYS_gettid);
+  t->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   il.shm->threads[t->idx].os_tid = t->os_tid;
   il_park_until_chosen(t);
   il_record(IL_OP_START, NULL, 0, 0, 0);

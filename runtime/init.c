@@ -212,7 +212,7 @@ static long task_cpu_ticks(pid_t pid, pid_t tid, char *state) {
  * neither.  A hard wall-clock cap (30x) still ends anything else.  The CLI
  * confirms a watchdog by re-running the schedule before reporting it. */
 static int wait_child(pid_t pid) {
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  int pidfd = (int)il_sys(SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
   uint64_t last = (uint64_t)-1;
   int64_t since = now_ms(), wd = il.shm->req.watchdog_ms ? il.shm->req.watchdog_ms : 2000;
   int64_t prev = since, slept_ms = 0;
@@ -254,7 +254,7 @@ static int wait_child(pid_t pid) {
     }
     /* Ask the stuck thread for its stack and everyone's state (its
      * handler exits); SIGKILL if it cannot answer in time. */
-    if (tid0 > 0) syscall(SYS_tgkill, pid, tid0, SIG_WATCHDOG);
+    if (tid0 > 0) il_sys(SYS_tgkill, pid, tid0, SIG_WATCHDOG, 0, 0, 0);
     for (int i = 0; i < 50; i++) {
       struct pollfd q = {.fd = pidfd, .events = POLLIN};
       if (pidfd < 0 || il_real.poll(&q, 1, 10) > 0) break;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <poll.h>
 #include <signal.h>
+#include <errno.h>
 #include "../common/wire.h"
 
 #define IL_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -220,6 +221,20 @@ IL_HIDDEN void il_resolve_free(void);
 IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);
 IL_HIDDEN struct il_obj *il_obj_find(void *addr);
 IL_HIDDEN void il_obj_forget(void *addr);
+
+/* The runtime's own system calls go straight to the kernel, never through
+ * the exported syscall() wrapper (i_futex.c models the program's futexes;
+ * the baton's futex words must stay untouched and fast).  x86_64. */
+static inline long il_sys(long nr, long a, long b, long c, long d, long e, long f) {
+  register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
+  long ret;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  if (ret < 0 && ret > -4096) { errno = (int)-ret; return -1; }
+  return ret;
+}
 
 /* Scoped guard: the runtime's own libc calls never re-enter the wrappers. */
 #define IL_ENTER() (il_in_rt++)

@@ -52,7 +52,7 @@ IL_HIDDEN IL_TLS int il_in_rt;
 #define STARVE_STEPS 2000 /* a runnable thread not chosen for this many steps is starved */
 
 static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts) {
-  return syscall(SYS_futex, (uint32_t *)w, op, val, ts, NULL, 0);
+  return il_sys(SYS_futex, (long)w, op, val, (long)ts, 0, 0);
 }
 
 int il_controlled(void) {
@@ -309,7 +309,7 @@ void il_snapshot(void) {
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
     if (t == il_me || !alive(t) || t->os_tid <= 0) continue;
-    if (syscall(SYS_tgkill, pid, t->os_tid, SIG_STACK) == 0) want++;
+    if (il_sys(SYS_tgkill, pid, t->os_tid, SIG_STACK, 0, 0, 0) == 0) want++;
   }
   struct timespec ms = {0, 1000000};
   for (int spins = 0; atomic_load(&stack_acks) < want && spins < 200; spins++)
@@ -731,7 +731,7 @@ void il_start_execution(void) {
   il_strategy_init();
   il_random_reset();
   struct il_thread *m = il_new_thread(NULL, NULL, 0);
-  m->os_tid = (int32_t)syscall(SYS_gettid);
+  m->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   m->pt = pthread_self();
   m->op = -1;
   il.cur = m;

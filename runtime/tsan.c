@@ -158,7 +158,7 @@ static void report(uintptr_t addr, int size, int write, uint64_t pc, int ptid, u
   if (il.standalone && s->nraces == 1) {
     /* replay --gdb: stop at the racing access. */
     static const char m[] = "interleave: replay reached the data race (the second access is here)\n";
-    if (syscall(SYS_write, 2, m, sizeof m - 1) < 0) { /* nothing to do */ }
+    if (il_sys(SYS_write, 2, (long)m, sizeof m - 1, 0, 0, 0) < 0) { /* nothing to do */ }
     raise(SIGTRAP);
   }
 }
