@@ -36,6 +36,8 @@ TP_BIN := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(TP_C)) \
 PROG_LIBS :=
 $(BUILD)/tests/programs/sqlite_busy_ok: PROG_LIBS := -lsqlite3
 $(BUILD)/tests/programs/jemalloc_ok: PROG_LIBS := -ljemalloc
+$(BUILD)/tests/programs/glib_%: PROG_LIBS = $(shell pkg-config --cflags --libs glib-2.0)
+$(BUILD)/tests/programs/cxx20_%: PROG_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -pthread
 $(BUILD)/tests/programs/static_%: tests/programs/static_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -static -o $@ $< $(PROG_LIBS)

@@ -76,6 +76,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
               "); rebuild the same binary, or point --program at it", file, t.path, t.hash, s.hash);
   find_runtime(t.runtime, sizeof t.runtime);
   opt->seed = s.seed;
+  opt->budget_given = 1; /* the recorded budgets judge the replay: a hang stays a hang */
   if (gdb) run_gdb(&s, &t);
 
   int out = memfd_create("interleave-out", MFD_CLOEXEC);

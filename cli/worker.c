@@ -100,9 +100,12 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !(last && *last))
       die_usage("%s: cannot be executed", t->argv[0]);
-    die_usage("%s: the program did not reach main under interleave (%s)%s%s", t->argv[0],
-              r == -2 ? "timed out" : WIFEXITED(status) ? "it exited before main" : "it died before main",
-              last && *last ? ": " : "; is it a dynamically linked glibc program?", last && *last ? last : "");
+    char how[64];
+    if (r == -2) snprintf(how, sizeof how, "timed out");
+    else if (WIFEXITED(status)) snprintf(how, sizeof how, "it exited before main, status %d", WEXITSTATUS(status));
+    else snprintf(how, sizeof how, "it died before main, signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    die_usage("%s: the program did not reach main under interleave (%s)%s%s", t->argv[0], how,
+              last && *last ? ": " : "", last && *last ? last : "");
   }
   if (early >= 0) close(early);
   if (h.magic != IL_WIRE_MAGIC || h.version != IL_WIRE_VERSION) die_tool("runtime and CLI versions differ");
@@ -149,9 +152,20 @@ int worker_collect(struct worker *w, struct outcome *o, const struct options *op
   struct il_done d;
   /* The server enforces the watchdog; this bound only catches a server
    * that is itself stuck. */
-  int r = read_timeout(w->status, &d, sizeof d,
-                       timeout_ms >= 0 ? timeout_ms : (int)w->started.watchdog_ms * 4 + 10000);
-  if (r == -2 && timeout_ms >= 0) return -2;
+  int r;
+  if (timeout_ms >= 0) {
+    r = read_timeout(w->status, &d, sizeof d, timeout_ms);
+    if (r == -2) return -2;
+  } else {
+    /* An execution may be long (millions of steps); the server is stuck
+     * only if a whole slice passes without a scheduling point. */
+    uint64_t seen = w->shm->progress;
+    for (;;) {
+      r = read_timeout(w->status, &d, sizeof d, (int)w->started.watchdog_ms * 4 + 10000);
+      if (r != -2 || w->shm->progress == seen) break;
+      seen = w->shm->progress;
+    }
+  }
   if (r) return -1;
   w->busy = 0;
   memset(o, 0, sizeof *o);

@@ -76,7 +76,8 @@ struct il_thread {
   int64_t blk_entry;       /* lock-hold: vclock when it blocked holding locks, or -1 */
   uint64_t spin_addr;      /* its last atomic load, to notice a spin */
   int64_t spin_value;
-  int signaled;            /* cond/barrier: woken by a signal */
+  int signaled;            /* cond/barrier/futex: woken by a signal or wake */
+  uint32_t futex_bitset;   /* FUTEX_WAIT: the bits a wake must meet */
   uint32_t barrier_gen;
   struct pollfd *pfds;     /* POLL: what it waits for */
   nfds_t npfds;

@@ -163,7 +163,7 @@ static int can_proceed(struct il_thread *t) {
   case IL_OP_WRLOCK:
     o = il_obj_find(t->obj);
     return !o || (o->owner < 0 && o->count == 0);
-  case IL_OP_COND_WAIT:
+  case IL_OP_COND_WAIT: case IL_OP_FUTEX_WAIT:
     return t->signaled;
   case IL_OP_SEM_WAIT:
     o = il_obj_find(t->obj);
