@@ -1,5 +1,7 @@
 /* blocked_uncontrolled: a thread blocks for real in a call interleave does
- * not control (a raw futex wait that nobody wakes).
+ * not control: a futex wait that nobody wakes, issued with the syscall
+ * instruction itself (as libgomp does), so that libc's syscall() and the
+ * futex model never see it.
  *
  * The watchdog must stop it after --watchdog of the thread's sleeping time,
  * confirm it by re-running the schedule, and name it as blocked (not as
@@ -16,8 +18,13 @@ static uint32_t word;
 
 static void *waiter(void *arg) {
   (void)arg;
-  syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-  return NULL;
+  long ret;
+  register long r10 __asm__("r10") = 0;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"((long)SYS_futex), "D"(&word), "S"((long)FUTEX_WAIT_PRIVATE), "d"(0L), "r"(r10)
+                   : "rcx", "r11", "memory");
+  return (void *)ret;
 }
 
 int main(void) {
