@@ -120,8 +120,8 @@ static int wake_op_cmp(int old, uint32_t enc) {
   }
 }
 
-static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts, uint32_t *addr2, uint32_t val3,
-                  uint64_t pc) {
+long il_futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts, uint32_t *addr2, uint32_t val3,
+              uint64_t pc) {
   int cmd = op & FUTEX_CMD_MASK;
   int n2 = (int)(uintptr_t)ts; /* REQUEUE / WAKE_OP: the second count */
   switch (cmd) {
@@ -181,7 +181,7 @@ IL_EXPORT long syscall(long nr, ...) {
   for (int i = 0; i < 6; i++) a[i] = va_arg(ap, long);
   va_end(ap);
   if (nr == SYS_futex && il_controlled())
-    return futex((uint32_t *)a[0], (int)a[1], (uint32_t)a[2], (const struct timespec *)a[3], (uint32_t *)a[4],
+    return il_futex((uint32_t *)a[0], (int)a[1], (uint32_t)a[2], (const struct timespec *)a[3], (uint32_t *)a[4],
                  (uint32_t)a[5], IL_CALLER);
   return il_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

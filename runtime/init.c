@@ -355,6 +355,7 @@ static int standalone_main(int argc, char **argv, char **envp, const char *path)
   close(fd);
   il.shm->req.replay_len = n;
   il.standalone = 1;
+  il_seccomp_init();
   unsetenv(IL_ENV_STANDALONE);
   unsetenv("LD_PRELOAD");
   return run_execution(argc, argv, envp);
@@ -391,6 +392,7 @@ static int il_main(int argc, char **argv, char **envp) {
   backtrace(warm, 4);
   il.shm->server_pid = getpid();
   il_proc_init();
+  il_seccomp_init();
   save_maps();
   struct il_hello h = {IL_WIRE_MAGIC, IL_WIRE_VERSION, getpid(), 0};
   if (write_full(status_fd, &h, sizeof h)) _exit(2);

@@ -188,6 +188,13 @@ IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
  * (-1: none) passes; returns 1 if ready, 0 on timeout. */
 IL_HIDDEN int il_wait_ready(int op, struct pollfd *p, nfds_t n, int64_t timeout_ns, uint64_t pc);
 
+/* i_futex.c: the futex model; returns like syscall() (-1 and errno). */
+IL_HIDDEN long il_futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts, uint32_t *addr2,
+                        uint32_t val3, uint64_t pc);
+/* seccomp.c: futex system calls made outside libc and the runtime (the
+ * syscall instruction in libgomp) trap into the model. */
+IL_HIDDEN void il_seccomp_init(void);
+
 /* i_proc.c: refuse forks made inside libraries (pthread_atfork). */
 IL_HIDDEN void il_proc_init(void);
 

@@ -1,30 +1,29 @@
 /* blocked_uncontrolled: a thread blocks for real in a call interleave does
- * not control: a futex wait that nobody wakes, issued with the syscall
- * instruction itself (as libgomp does), so that libc's syscall() and the
- * futex model never see it.
+ * not control: flock() on a file it has already locked through another
+ * open file description (file locks are not modelled), so it waits for a
+ * release that never comes.
  *
  * The watchdog must stop it after --watchdog of the thread's sleeping time,
  * confirm it by re-running the schedule, and name it as blocked (not as
  * spinning).  Expected: watchdog, "blocked in a call interleave does not
  * control".
  */
-#include <linux/futex.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <stdint.h>
-#include <sys/syscall.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <unistd.h>
-
-static uint32_t word;
 
 static void *waiter(void *arg) {
   (void)arg;
-  long ret;
-  register long r10 __asm__("r10") = 0;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"((long)SYS_futex), "D"(&word), "S"((long)FUTEX_WAIT_PRIVATE), "d"(0L), "r"(r10)
-                   : "rcx", "r11", "memory");
-  return (void *)ret;
+  FILE *f = tmpfile();
+  if (!f) return NULL;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fileno(f));
+  int again = open(path, O_RDWR);
+  flock(fileno(f), LOCK_EX);
+  flock(again, LOCK_EX); /* never granted */
+  return NULL;
 }
 
 int main(void) {
