@@ -28,10 +28,16 @@ static void name_threads(const struct il_shm *s, int n) {
   for (int i = 0; i < n; i++) {
     char fn[128], loc[128];
     if (i == 0) { snprintf(tnames[i], sizeof tnames[i], "T0 main"); continue; }
+    if (s->threads[i].name[0]) { /* the program named it */
+      snprintf(tnames[i], sizeof tnames[i], "T%d %.15s", i, s->threads[i].name);
+      continue;
+    }
     sym_pc(s->threads[i].start_routine, 0, fn, sizeof fn, loc, sizeof loc);
-    /* std::thread and std::async start in the C++ runtime: name such a
-     * thread by the function of its first call site in the trace. */
-    if (fn[0] == '0' || strstr(loc, "libstdc++")) {
+    /* std::thread and std::async start in the C++ runtime, GLib's and
+     * libuv's threads in a trampoline of theirs (a start routine in a
+     * shared library, "(libfoo.so)"): name such a thread by the function
+     * of its first call site in the trace. */
+    if (fn[0] == '0' || strstr(loc, "libstdc++") || strstr(loc, ".so")) {
       uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
       for (uint64_t k = first; k < total; k++) {
         const struct il_event *e = &s->events[k % IL_EVENT_RING];

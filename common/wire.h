@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 11
+#define IL_WIRE_VERSION 12
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -115,6 +115,7 @@ struct il_thread_info {
   int64_t  deadline;        /* -1: none */
   int32_t  nheld;
   int32_t  nstack;
+  char     name[16];        /* pthread_setname_np / PR_SET_NAME, if given */
   struct il_held held[IL_HELD_MAX];
   uint64_t stack[IL_STACK_DEPTH];
 };

@@ -7,6 +7,8 @@
  */
 #include "rt.h"
 #include <errno.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <threads.h>
 #include <unistd.h>
@@ -224,6 +226,35 @@ IL_EXPORT void pthread_exit(void *ret) {
     }
   }
   il_real.pthread_exit(ret);
+}
+
+/* Thread names the program gives (GLib's g_thread_new, libuv, servers
+ * naming their workers): the report uses them. */
+static void set_name(struct il_thread *t, const char *name) {
+  if (!t || !name) return;
+  char *dst = il.shm->threads[t->idx].name;
+  size_t i = 0;
+  for (; i < 15 && name[i]; i++) dst[i] = name[i];
+  dst[i] = 0;
+}
+
+IL_EXPORT int pthread_setname_np(pthread_t th, const char *name) {
+  static int (*real)(pthread_t, const char *);
+  if (!real) real = il_sym("pthread_setname_np", NULL);
+  if (il_controlled()) set_name(find_thread(th), name);
+  return real(th, name);
+}
+
+IL_EXPORT int prctl(int option, ...) {
+  static int (*real)(int, ...);
+  if (!real) real = il_sym("prctl", NULL);
+  va_list ap;
+  va_start(ap, option);
+  unsigned long a[4];
+  for (int i = 0; i < 4; i++) a[i] = va_arg(ap, unsigned long);
+  va_end(ap);
+  if (option == PR_SET_NAME && il_controlled()) set_name(il_me, (const char *)a[0]);
+  return real(option, a[0], a[1], a[2], a[3]);
 }
 
 IL_EXPORT int sched_yield(void) {
