@@ -38,6 +38,7 @@ $(BUILD)/tests/programs/sqlite_busy_ok: PROG_LIBS := -lsqlite3
 $(BUILD)/tests/programs/jemalloc_ok: PROG_LIBS := -ljemalloc
 $(BUILD)/tests/programs/glib_%: PROG_LIBS = $(shell pkg-config --cflags --libs glib-2.0)
 $(BUILD)/tests/programs/omp_%: PROG_LIBS := -fopenmp
+$(BUILD)/tests/programs/uv_ok: PROG_LIBS := -luv
 $(BUILD)/tests/programs/cxx20_%: PROG_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -pthread
 $(BUILD)/tests/programs/static_%: tests/programs/static_%.c
 	@mkdir -p $(dir $@)
