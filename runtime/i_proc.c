@@ -14,8 +14,8 @@ static __attribute__((noreturn)) void refuse(const char *what, uint64_t pc) {
   char m[256];
   if (!strncmp(what, "pthread_", 8))
     snprintf(m, sizeof m,
-             "the program calls %s(): interleave cannot control thread cancellation or signals "
-             "sent to threads yet, so the execution stops here instead of guessing", what);
+             "the program calls %s(): interleave cannot control thread cancellation yet, "
+             "so the execution stops here instead of guessing", what);
   else
     snprintf(m, sizeof m,
              "the program calls %s(): a child process would run outside interleave's control, "
@@ -101,23 +101,15 @@ IL_EXPORT int execle(const char *p, const char *arg0, ...) {
   return execve(p, argv, envp);
 }
 
-/* Thread cancellation and signals sent to a thread: a cancelled thread
- * parked by the scheduler would never reach a cancellation point the
- * scheduler knows of, and a signal handler runs outside the schedule.
- * Rather than guess, the execution stops and the CLI says so (exit 2).
- * pthread_kill(t, 0) only asks whether t exists: allowed. */
+/* Thread cancellation: a cancelled thread parked by the scheduler would
+ * never reach a cancellation point the scheduler knows of.  Rather than
+ * guess, the execution stops and the CLI says so (exit 2).  (Signals sent
+ * to a thread are modelled: i_signal.c.) */
 IL_EXPORT int pthread_cancel(pthread_t t) {
   static int (*real)(pthread_t);
   if (il_controlled()) refuse("pthread_cancel", IL_CALLER);
   if (!real) real = il_sym("pthread_cancel", "GLIBC_2.34");
   return real(t);
-}
-
-IL_EXPORT int pthread_kill(pthread_t t, int sig) {
-  static int (*real)(pthread_t, int);
-  if (sig != 0 && il_controlled()) refuse("pthread_kill", IL_CALLER);
-  if (!real) real = il_sym("pthread_kill", "GLIBC_2.34");
-  return real(t, sig);
 }
 
 /* A fork from inside a library (glibc's own daemon() calls its internal

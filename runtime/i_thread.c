@@ -83,6 +83,7 @@ static void *trampoline(void *p) {
   struct il_thread *t = p;
   t->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   il.shm->threads[t->idx].os_tid = t->os_tid;
+  il_signal_read_mask(t); /* inherited from its creator */
   il_park_until_chosen(t);
   il_record(IL_OP_START, NULL, 0, 0, 0);
   {
@@ -126,7 +127,7 @@ IL_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
 
 /* The newest thread with this id: glibc reuses a joined thread's
  * descriptor, so an older (reaped) slot may carry the same pthread_t. */
-static struct il_thread *find_thread(pthread_t th) {
+struct il_thread *il_find_thread(pthread_t th) {
   for (int i = il.nthreads - 1; i >= 0; i--)
     if (il.threads[i].state != IL_T_FREE && !il.threads[i].reaped && pthread_equal(il.threads[i].pt, th))
       return &il.threads[i];
@@ -135,7 +136,7 @@ static struct il_thread *find_thread(pthread_t th) {
 
 /* deadline: -1 none; try: return EBUSY at once if not finished. */
 static int join_common(pthread_t th, void **ret, int64_t deadline, int try, uint64_t pc) {
-  struct il_thread *t = find_thread(th);
+  struct il_thread *t = il_find_thread(th);
   if (!t) {
     IL_ENTER();
     int r = il_real.pthread_join(th, ret);
@@ -203,7 +204,7 @@ IL_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, cons
 
 IL_EXPORT int pthread_detach(pthread_t th) {
   if (il_controlled()) {
-    struct il_thread *t = find_thread(th);
+    struct il_thread *t = il_find_thread(th);
     if (t) { t->detached = 1; t->reaped = 1; }
     il_record(IL_OP_DETACH, t ? (void *)(intptr_t)t->idx : NULL, 0, IL_CALLER, 0);
   }
@@ -241,7 +242,7 @@ static void set_name(struct il_thread *t, const char *name) {
 IL_EXPORT int pthread_setname_np(pthread_t th, const char *name) {
   static int (*real)(pthread_t, const char *);
   if (!real) real = il_sym("pthread_setname_np", NULL);
-  if (il_controlled()) set_name(find_thread(th), name);
+  if (il_controlled()) set_name(il_find_thread(th), name);
   return real(th, name);
 }
 

@@ -78,6 +78,10 @@ struct il_thread {
   int64_t spin_value;
   int signaled;            /* cond/barrier/futex: woken by a signal or wake */
   uint32_t futex_bitset;   /* FUTEX_WAIT: the bits a wake must meet */
+  uint64_t sig_pending;    /* i_signal.c: signals sent to this thread, not yet taken */
+  uint64_t sig_mask;       /* its blocked signals (bit s-1) */
+  uint64_t sig_wait;       /* SIGWAIT: the set it waits for */
+  int sig_wake;            /* chosen only to run a signal handler at its point */
   uint32_t barrier_gen;
   struct pollfd *pfds;     /* POLL: what it waits for */
   nfds_t npfds;
@@ -197,6 +201,14 @@ IL_HIDDEN void il_seccomp_init(void);
 
 /* i_proc.c: refuse forks made inside libraries (pthread_atfork). */
 IL_HIDDEN void il_proc_init(void);
+
+/* i_signal.c */
+IL_HIDDEN void il_signal_reset(void);
+IL_HIDDEN void il_signal_read_mask(struct il_thread *t);
+IL_HIDDEN uint64_t il_signal_pending(const struct il_thread *t);
+IL_HIDDEN void il_signal_deliver(struct il_thread *t);
+/* i_thread.c: the live thread with this pthread_t, or NULL. */
+IL_HIDDEN struct il_thread *il_find_thread(pthread_t th);
 
 /* i_random.c */
 IL_HIDDEN void il_random_reset(void);

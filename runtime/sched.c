@@ -165,6 +165,10 @@ static int can_proceed(struct il_thread *t) {
     return !o || (o->owner < 0 && o->count == 0);
   case IL_OP_COND_WAIT: case IL_OP_FUTEX_WAIT:
     return t->signaled;
+  case IL_OP_SIGWAIT:
+    return (il_signal_pending(t) & t->sig_wait) != 0;
+  case IL_OP_SIGSUSPEND:
+    return (il_signal_pending(t) & ~t->sig_mask) != 0;
   case IL_OP_SEM_WAIT:
     o = il_obj_find(t->obj);
     return o && o->count > 0;
@@ -434,6 +438,9 @@ static void check_stall(void) {
       return;
     }
     if (t->deadline >= 0) continue;
+    /* A thread waiting for a signal (a server's shutdown thread) waits for
+     * the world outside, not for the other threads: not suspected. */
+    if (t->op == IL_OP_SIGWAIT || t->op == IL_OP_SIGSUSPEND) continue;
     if (il.vclock - t->blocked_since > il.req.stall_timeout_ns && !can_proceed(t) && !waits_on_active(t)) {
       il.fair = 1;
       il.fair_suspect = i;
@@ -510,7 +517,12 @@ static struct il_thread *choose(struct il_thread *self) {
     for (int i = 0; i < il.nthreads; i++) {
       struct il_thread *t = &il.threads[i];
       if (!alive(t)) continue;
-      if (can_proceed(t)) {
+      /* A signal it does not block makes a waiting thread runnable too:
+       * it runs the handler at its point and waits on (i_signal.c). */
+      t->sig_wake = 0;
+      int ready = can_proceed(t);
+      if (!ready && t->op != IL_OP_SIGWAIT && (il_signal_pending(t) & ~t->sig_mask)) ready = t->sig_wake = 1;
+      if (ready) {
         if (t->ready_since < 0) t->ready_since = il.vclock;
         if (!t->waive && bound_of(t->ready_since) < bound) bound = bound_of(t->ready_since);
         cand[n++] = t;
@@ -626,13 +638,23 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   if (deadline >= 0 && deadline <= il.vclock) me->waive = 1; /* a zero timeout: a yield */
   int blocking = me->nheld && (deadline >= 0 || !can_proceed(me));
   if (blocking) il_lockhold_blocking(me, op, obj, pc);
-  struct il_thread *t = choose(me);
-  if (t != me) {
-    wake(t);
-    il_park_until_chosen(me);
+  for (;;) {
+    struct il_thread *t = choose(me);
+    if (t != me) {
+      wake(t);
+      il_park_until_chosen(me);
+    }
+    if (!me->sig_wake) break;
+    /* Chosen only to take a signal: its handler runs here, and the
+     * operation waits on, as under SA_RESTART. */
+    me->sig_wake = 0;
+    il_signal_deliver(me);
   }
   if (blocking) il_lockhold_resumed(me, obj);
   me->deadline = -1;
+  /* Signals it does not block are handled here, between two of its
+   * operations (i_signal.c); a waiter for signals takes its own. */
+  if (il_signal_pending(me) && op != IL_OP_SIGWAIT && op != IL_OP_SIGSUSPEND) il_signal_deliver(me);
   return me->timed_out;
 }
 
@@ -730,10 +752,12 @@ void il_start_execution(void) {
   }
   il_strategy_init();
   il_random_reset();
+  il_signal_reset();
   struct il_thread *m = il_new_thread(NULL, NULL, 0);
   m->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   m->pt = pthread_self();
   m->op = -1;
+  il_signal_read_mask(m);
   il.cur = m;
   il_me = m;
   il.shm->running_tid = m->os_tid;
