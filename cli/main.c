@@ -57,7 +57,10 @@ static const char usage[] =
     "      --no-race            no data-race reports (programs built with interleave cc)\n"
     "      --suppressions FILE  lines KIND:GLOB (lock-hold, lock-order-inversion, deadlock...)\n"
     "                           matched against the function and lock names of a report\n"
-    "  -q, --quiet              only the report\n";
+    "  -q, --quiet              only the report\n"
+    "\n"
+    "INTERLEAVE_OPTIONS=\"seed=7:runs=2000:max_delay=5ms\" sets run options for a whole\n"
+    "CI job (long names, '_' for '-'); the command line overrides them.\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
        O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY };
@@ -218,6 +221,46 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
   return i;
 }
 
+/* INTERLEAVE_OPTIONS="seed=7:runs=2000:max_delay=5ms" (TSAN_OPTIONS'
+ * style): the same options as the command line, which overrides them.
+ * Each key is a long option with '_' for '-'; a flag takes no value or
+ * 1.  Parsed through parse_options, so an unknown key is refused the same
+ * way. */
+static void env_options(struct options *o) {
+  const char *env = getenv("INTERLEAVE_OPTIONS");
+  if (!env || !*env) return;
+  char *copy = strdup(env), *save = NULL;
+  char *args[130];
+  int n = 1;
+  args[0] = "interleave";
+  for (char *tok = strtok_r(copy, ": ", &save); tok && n < 128; tok = strtok_r(NULL, ": ", &save)) {
+    char *eq = strchr(tok, '=');
+    size_t klen = eq ? (size_t)(eq - tok) : strlen(tok);
+    char *arg = malloc(klen + (eq ? strlen(eq) : 0) + 3);
+    memcpy(arg, "--", 2);
+    for (size_t k = 0; k < klen; k++) arg[2 + k] = tok[k] == '_' ? '-' : tok[k];
+    arg[2 + klen] = 0;
+    int known = 0;
+    for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++) known |= !strcmp(optab[k].lng, arg + 2);
+    if (!known || !strcmp(arg + 2, "gdb") || !strcmp(arg + 2, "program") || !strcmp(arg + 2, "help"))
+      die_usage("INTERLEAVE_OPTIONS: unknown key '%.*s'", (int)klen, tok);
+    /* a flag given as key=1 (or true) is the flag itself */
+    if (eq && strcmp(eq + 1, "1") && strcmp(eq + 1, "true")) strcat(arg, eq);
+    else if (eq) {
+      int takes = -1;
+      for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++)
+        if (!strcmp(optab[k].lng, arg + 2)) takes = optab[k].arg;
+      if (takes == 1) strcat(arg, eq);
+    }
+    args[n++] = arg;
+  }
+  args[n] = NULL;
+  if (parse_options(n, args, 1, o, NULL) != n)
+    die_usage("INTERLEAVE_OPTIONS: expected key=value pairs separated by ':', got '%s'", env);
+  for (int i = 1; i < n; i++) free(args[i]);
+  free(copy);
+}
+
 static void defaults(struct options *o) {
   memset(o, 0, sizeof *o);
   o->runs = 10000;
@@ -248,6 +291,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) { fputs(usage, stdout); return EXIT_OK; }
   if (!strcmp(cmd, "--version")) { printf("interleave 0.1 (wire %d)\n", IL_WIRE_VERSION); return EXIT_OK; }
   if (!strcmp(cmd, "run")) {
+    env_options(&opt);
     int first = parse_options(argc, argv, 2, &opt, NULL);
     struct target t;
     memset(&t, 0, sizeof t);

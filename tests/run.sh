@@ -218,6 +218,15 @@ kill $hogs 2>/dev/null; wait $hogs 2>/dev/null
 if [ $rc -eq 0 ]; then ok "no watchdog false alarm on a loaded CPU"
 else bad "watchdog on a loaded CPU (exit $rc)" "$out"; fi
 
+# INTERLEAVE_OPTIONS: the same options from the environment; the command
+# line wins; an unknown key is refused.
+out=$(INTERLEAVE_OPTIONS="seed=7:runs=50:max_delay=5ms" "$IL" run -q --out "$TMP/env" -- $LU 2>&1); rc=$?
+out2=$(INTERLEAVE_OPTIONS="seed=7" "$IL" run -q --seed 9 -n 5 --out "$TMP/env2" -- $LU 2>&1)
+if [ $rc -eq 1 ] && grep -q "^Seed 0x7, " <<<"$out" && grep -q "max-delay-ns 5000000" "$TMP"/env/*.sched &&
+   grep -q "seed 0x9" <<<"$out2"; then ok "INTERLEAVE_OPTIONS sets options; the command line overrides them"
+else bad "INTERLEAVE_OPTIONS (exit $rc)" "$out"; fi
+error_case "INTERLEAVE_OPTIONS with an unknown key" "unknown key" env INTERLEAVE_OPTIONS="frob=1" "$IL" run -- $LU
+
 # A full table is said, never hidden behind a verdict.
 out=$("$IL" run -q --seed 1 -n 3 --out "$TMP/many" -- build/tests/programs/many_threads 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "incomplete: more than 512 threads" <<<"$out" && grep -q "not judged (incomplete" <<<"$out"; then
