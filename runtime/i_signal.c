@@ -56,6 +56,11 @@ static int real_only(int s) {
 
 void il_signal_reset(void) { proc_pending = 0; }
 
+/* A timer's signal (i_timer.c): pending for the process. */
+void il_signal_raise_process(int s) {
+  if (s >= 1 && s <= 64) proc_pending |= BIT(s);
+}
+
 /* The thread's real mask, read back into the model (thread start, and
  * after every change). */
 void il_signal_read_mask(struct il_thread *t) {

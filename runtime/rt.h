@@ -202,7 +202,14 @@ IL_HIDDEN void il_seccomp_init(void);
 /* i_proc.c: refuse forks made inside libraries (pthread_atfork). */
 IL_HIDDEN void il_proc_init(void);
 
+/* i_timer.c: timers on the virtual clock */
+IL_HIDDEN void il_timer_reset(void);
+IL_HIDDEN int64_t il_timer_next(void);  /* earliest armed expiry, or INT64_MAX */
+IL_HIDDEN void il_timer_fire(void);     /* fire those due now */
+IL_HIDDEN void il_timer_closed(int fd);
+
 /* i_signal.c */
+IL_HIDDEN void il_signal_raise_process(int s);
 IL_HIDDEN void il_signal_reset(void);
 IL_HIDDEN void il_signal_read_mask(struct il_thread *t);
 IL_HIDDEN uint64_t il_signal_pending(const struct il_thread *t);

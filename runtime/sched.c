@@ -452,6 +452,7 @@ static void check_stall(void) {
         struct il_thread *u = &il.threads[k];
         if (alive(u) && u->deadline >= 0 && u->deadline > il.fair_until) il.fair_until = u->deadline;
       }
+      if (il_timer_next() < INT64_MAX && il_timer_next() > il.fair_until) il.fair_until = il_timer_next();
       return;
     }
   }
@@ -513,6 +514,13 @@ static struct il_thread *choose(struct il_thread *self) {
     n = nready = 0;
     earliest = INT64_MAX;
     int64_t bound = INT64_MAX; /* the clock may not move past this */
+    /* Timers (i_timer.c) due by now fire first: their signal or timerfd
+     * readiness is part of what the threads see. */
+    int64_t tnext = il_timer_next();
+    if (tnext <= il.vclock) {
+      il_timer_fire();
+      tnext = il_timer_next();
+    }
     /* can_proceed once per thread (for a poller it is a system call). */
     for (int i = 0; i < il.nthreads; i++) {
       struct il_thread *t = &il.threads[i];
@@ -550,12 +558,17 @@ static struct il_thread *choose(struct il_thread *self) {
       if (m > 0) { n = m; nready = mready; goto picked_set; }
     }
     /* A deadline fires only if that keeps the clock within every
-     * runnable thread's bound; with nobody runnable, time just passes. */
-    if (nready == 0 || earliest <= bound)
+     * runnable thread's bound; with nobody runnable, time just passes.
+     * No deadline may pass an armed timer's expiry. */
+    if ((nready == 0 || earliest <= bound) && earliest <= tnext)
       for (int i = 0; i < ntimed; i++)
         if (timed[i]->deadline <= earliest) cand[n++] = timed[i];
     if (n > 0) break;
     if (il.nlive == 0) return NULL;
+    if (tnext < INT64_MAX) { /* only a timer can change anything: its time comes */
+      il.vclock = tnext;
+      continue;
+    }
     no_progress();
   }
 picked_set:;
@@ -753,6 +766,7 @@ void il_start_execution(void) {
   il_strategy_init();
   il_random_reset();
   il_signal_reset();
+  il_timer_reset();
   struct il_thread *m = il_new_thread(NULL, NULL, 0);
   m->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   m->pt = pthread_self();
