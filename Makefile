@@ -7,7 +7,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 RT_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -fexceptions -D_GNU_SOURCE
 CLI_CFLAGS := -std=c11 $(WARN) -Wno-format-truncation $(CFLAGS) -D_GNU_SOURCE
-CLI_LIBS   := -ldw -lelf -lstdc++
+CLI_LIBS   := -ldw -lelf -lstdc++ -lcjson
 PROG_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -pthread
 PROG_CXXFLAGS := -std=c++17 $(WARN) -g -O1 -pthread
 

@@ -7,6 +7,7 @@
  *   schedfile.c the schedule file (versioned text), read and write
  *   symbols.c   addresses to names (libdwfl)
  *   report.c    the printed reports
+ *   output.c    the findings as files: SARIF, JUnit XML, JSON Lines
  *   lockgraph.c the lock-order graph across executions
  *   suppress.c  suppression files; which finding an execution reports
  *   replay.c    `interleave replay [--gdb]`
@@ -55,6 +56,7 @@ struct options {
   int nsupp;
   unsigned shard, nshards; /* this process runs executions i % nshards == shard */
   const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */
+  const char *sarif, *junit, *json; /* --sarif, --junit, --json: written at the end of a run */
 };
 
 /* The program under test. */
@@ -164,6 +166,37 @@ void report_print(FILE *f, const struct il_shm *shm, const struct outcome *o,
  * evidence and the likely sources of nondeterminism. */
 void report_unreproducible(FILE *f, const char *maps, const struct outcome *first, const struct outcome *rerun,
                            const struct options *opt, const char *sched_path, char *summary, size_t summary_n);
+
+/* report.c, for output.c: the timeline's pieces, as the report draws them.
+ * A row of the timeline: events at..at+period-1 (ring indices), shown once,
+ * repeated reps times. */
+struct report_row { uint64_t at; uint32_t period, reps; };
+/* The rows the last report_print showed; valid until the next one. */
+size_t report_shown(const struct report_row **rows);
+const char *report_thread_name(int i);  /* "T1 deposit_thread", as the last report_print named it */
+void report_site(const struct outcome *o, char *fn, size_t fnn, char *loc, size_t locn); /* the SUMMARY's site */
+void event_describe(const struct il_event *e, char *out, size_t n);   /* "lock balance_mu" */
+void event_frame(const struct il_shm *s, uint64_t i, const struct il_event *e, char *fn, size_t fnn, char *loc,
+                 size_t locn);
+
+/* output.c: --sarif, --junit, --json.  output_open before the run (checks
+ * the files can be written); each reported bug is recorded right after its
+ * report is printed (report: the printed text; summary: its SUMMARY
+ * signature); output_write writes the files at the end (-1: one could not
+ * be written, said on stderr). */
+struct run_stats {
+  uint64_t executions, bugs, unreproducible, not_judged;
+  double seconds;
+  int exit_status;
+};
+void output_open(const struct options *opt);
+void output_bug(const struct il_shm *s, const struct outcome *o, const char *sched_path, const char *report,
+                const char *summary);
+void output_unreproducible(const char *maps, const struct outcome *first, const char *sched_path,
+                           const char *report, const char *summary);
+void output_lockorder(const char *maps, const struct il_lock_edge *cyc, const uint64_t *execs, int n, uint64_t exec,
+                      const char *report, const char *summary);
+int output_write(const struct options *opt, const struct target *t, const struct run_stats *st);
 
 /* lockgraph.c */
 int lockgraph_add(const struct il_lock_edge *es, uint32_t n, uint64_t exec, struct il_lock_edge *out,

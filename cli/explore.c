@@ -196,14 +196,25 @@ static int handle_bug(const struct options *opt, const struct target *t, const c
   ro.preempt_to = pre_to;
   char *text = read_output(out);
   char summary[600];
+  /* The report is kept as text too, for --junit. */
+  char *rep = NULL;
+  size_t repn = 0;
+  FILE *rf = open_memstream(&rep, &repn);
+  if (!rf) die_tool("out of memory");
   if (!same) {
     if (!ran) ro.kind = BUG_NONE;
     struct outcome first = *o;
-    report_unreproducible(stdout, rw.shm->maps, &first, &ro, opt, path, summary, sizeof summary);
+    report_unreproducible(rf, rw.shm->maps, &first, &ro, opt, path, summary, sizeof summary);
+    fclose(rf);
+    output_unreproducible(rw.shm->maps, &first, path, rep, summary);
   } else {
-    report_print(stdout, rw.shm, &ro, opt, path, text, summary, sizeof summary);
+    report_print(rf, rw.shm, &ro, opt, path, text, summary, sizeof summary);
+    fclose(rf);
+    output_bug(rw.shm, &ro, path, rep, summary);
   }
+  fwrite(rep, 1, repn, stdout);
   fflush(stdout);
+  free(rep);
   free(text);
   worker_stop(&rw);
   close(out);
@@ -358,8 +369,16 @@ static void lockorder(struct campaign *c, struct done_exec *d) {
   }
   char summary[600];
   progress(c, 1);
-  report_lockorder(stdout, c->w[0].shm->maps, cyc, ex, n, c->opt, summary, sizeof summary);
+  char *rep = NULL;
+  size_t repn = 0;
+  FILE *rf = open_memstream(&rep, &repn);
+  if (!rf) die_tool("out of memory");
+  report_lockorder(rf, c->w[0].shm->maps, cyc, ex, n, c->opt, summary, sizeof summary);
+  fclose(rf);
+  output_lockorder(c->w[0].shm->maps, cyc, ex, n, d->o.exec_index, rep, summary);
+  fwrite(rep, 1, repn, stdout);
   fflush(stdout);
+  free(rep);
   if (!c->bugs++) {
     c->first_bug_time = now_s() - c->t0;
     c->first_bug_exec = d->o.exec_index;
@@ -497,6 +516,7 @@ int cmd_run(struct options *opt, struct target *t) {
   if (opt->nshards > 1) snprintf(c.dir, sizeof c.dir, "%s/shard-%u-of-%u", opt->out_dir, opt->shard, opt->nshards);
   else snprintf(c.dir, sizeof c.dir, "%s", opt->out_dir);
   mkdirs(c.dir);
+  output_open(opt);
   struct timespec rt;
   clock_gettime(CLOCK_REALTIME, &rt);
   c.base_rt = (int64_t)rt.tv_sec * 1000000000LL; /* whole seconds: tidy timestamps */
@@ -564,6 +584,7 @@ int cmd_run(struct options *opt, struct target *t) {
   }
   commit_ready(&c);
   progress(&c, 1);
+  double elapsed = now_s() - c.t0;
   stop_all(&c);
   active = NULL;
   close(devnull);
@@ -585,9 +606,13 @@ int cmd_run(struct options *opt, struct target *t) {
       printf("; %" PRIu64 " not judged (incomplete, or a default budget reached; see the warning above)", c.incomplete);
     putchar('\n');
   }
+  int status = c.bugs ? EXIT_BUG : c.unreproducible ? EXIT_UNREPRODUCIBLE : EXIT_OK;
+  struct run_stats st = {c.executed, c.bugs, c.unreproducible, c.incomplete, elapsed, status};
+  fflush(stdout);
+  if (output_write(opt, t, &st)) status = EXIT_TOOL;
   if (opt->shard_status) {
     FILE *f = fopen(opt->shard_status, "a"); /* Bazel: "this test supports sharding" */
     if (f) fclose(f);
   }
-  return c.bugs ? EXIT_BUG : c.unreproducible ? EXIT_UNREPRODUCIBLE : EXIT_OK;
+  return status;
 }

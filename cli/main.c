@@ -57,13 +57,17 @@ static const char usage[] =
     "      --no-race            no data-race reports (programs built with interleave cc)\n"
     "      --suppressions FILE  lines KIND:GLOB (lock-hold, lock-order-inversion, deadlock...)\n"
     "                           matched against the function and lock names of a report\n"
+    "      --sarif FILE         write the bugs found as SARIF 2.1.0 (with each interleaving)\n"
+    "      --junit FILE         write a JUnit XML test report (GitLab, Jenkins)\n"
+    "      --json FILE          write JSON Lines: one object per bug, then the run's stats\n"
     "  -q, --quiet              only the report\n"
     "\n"
     "INTERLEAVE_OPTIONS=\"seed=7:runs=2000:max_delay=5ms\" sets run options for a whole\n"
     "CI job (long names, '_' for '-'); the command line overrides them.\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY,
+       O_SARIF, O_JUNIT, O_JSON };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -76,6 +80,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"hold-threshold", 0, 1, O_HOLD},  {"no-lock-hold", 0, 0, O_NOHOLD},
     {"suppressions", 0, 1, O_SUPP},    {"no-race", 0, 0, O_NORACE},
     {"max-delay", 0, 1, O_MAXDELAY},
+    {"sarif", 0, 1, O_SARIF},          {"junit", 0, 1, O_JUNIT},        {"json", 0, 1, O_JSON},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -149,6 +154,8 @@ static void parse_shard(const char *val, struct options *o) {
   o->nshards = (unsigned)n;
 }
 
+static char *kept[3]; /* --sarif, --junit, --json file names */
+
 /* Parse options from argv[i...]; returns the index of the first operand.
  * `gdb` is set only where the subcommand accepts --gdb. */
 int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
@@ -215,6 +222,10 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_SUPP: suppressions_load(o, val); break;
     case O_NORACE: o->race = 0; break;
     case O_MAXDELAY: o->max_delay_ns = duration_ns(name, val); break;
+    /* copies: a value from INTERLEAVE_OPTIONS is freed after parsing */
+    case O_SARIF: free(kept[0]); o->sarif = kept[0] = strdup(val); break;
+    case O_JUNIT: free(kept[1]); o->junit = kept[1] = strdup(val); break;
+    case O_JSON: free(kept[2]); o->json = kept[2] = strdup(val); break;
     case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
@@ -257,8 +268,7 @@ static void env_options(struct options *o) {
   args[n] = NULL;
   if (parse_options(n, args, 1, o, NULL) != n)
     die_usage("INTERLEAVE_OPTIONS: expected key=value pairs separated by ':', got '%s'", env);
-  for (int i = 1; i < n; i++) free(args[i]);
-  free(copy);
+  /* args and copy stay allocated: options keep pointers into them (--out). */
 }
 
 static void defaults(struct options *o) {

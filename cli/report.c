@@ -57,6 +57,7 @@ static void name_threads(const struct il_shm *s, int n) {
   }
 }
 static const char *tname(int i) { return i >= 0 && i < IL_MAX_THREADS ? tnames[i] : "T?"; }
+const char *report_thread_name(int i) { return tname(i); }
 
 /* Who holds obj, from the threads' held lists (-1: nobody). */
 static int holder_of(const struct il_shm *s, int n, uint64_t obj, uint64_t *pc) {
@@ -93,7 +94,7 @@ static void fmt_dur(int64_t ns, char *out, size_t n) {
 }
 
 /* "lock registry_mu -> timeout" */
-static void describe(const struct il_event *e, char *out, size_t n) {
+void event_describe(const struct il_event *e, char *out, size_t n) {
   char obj[128] = "";
   switch (e->op) {
   case IL_OP_CREATE: case IL_OP_JOIN: case IL_OP_DETACH:
@@ -160,11 +161,11 @@ static void print_row(FILE *f, const char *stepcol, int col, int ncol, const cha
   }
 }
 
-static void event_site(const struct il_shm *s, uint64_t i, const struct il_event *e, char *out, size_t n) {
-  char fn[128], loc[128];
-  uint64_t pc = e->pc;
-  if (!pc) { out[0] = 0; return; }
-  sym_pc(pc, 1, fn, sizeof fn, loc, sizeof loc);
+/* The function and file:line of event i (e, in s's ring): its pc, or for a
+ * call inside a library without lines, the program's frame that made it. */
+void event_frame(const struct il_shm *s, uint64_t i, const struct il_event *e, char *fn, size_t fnn, char *loc,
+                 size_t locn) {
+  sym_pc(e->pc, 1, fn, fnn, loc, locn);
   /* A call made inside a library without line information (std::thread's
    * constructor in libstdc++): show the program's frame that led to it, if
    * the event has a stack (the report's re-run records 4 frames). */
@@ -175,12 +176,18 @@ static void event_site(const struct il_shm *s, uint64_t i, const struct il_event
       if (sym_in_runtime(st[k])) continue;
       sym_pc(st[k], 1, f2, sizeof f2, l2, sizeof l2);
       if (l2[0] && l2[0] != '(') {
-        memcpy(fn, f2, sizeof fn);
-        memcpy(loc, l2, sizeof loc);
+        snprintf(fn, fnn, "%s", f2);
+        snprintf(loc, locn, "%s", l2);
         break;
       }
     }
   }
+}
+
+static void event_site(const struct il_shm *s, uint64_t i, const struct il_event *e, char *out, size_t n) {
+  char fn[128], loc[128];
+  if (!e->pc) { out[0] = 0; return; }
+  event_frame(s, i, e, fn, sizeof fn, loc, sizeof loc);
   /* Keep file:line whole; shorten the function name to fit the column. */
   int room = COLW - 6 - (int)strlen(loc);
   if ((int)strlen(fn) > room && room > 4) snprintf(out, n, "  in %.*s~ %s", room - 1, fn, loc);
@@ -256,6 +263,18 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
     if (i < r->nstack) { sym_pc(r->stack[i], 1, fn, fnn, loc, locn); return; }
   }
   sym_pc(r->pc, o->kind != BUG_CRASH, fn, fnn, loc, locn);
+}
+
+void report_site(const struct outcome *o, char *fn, size_t fnn, char *loc, size_t locn) {
+  summary_site(o, fn, fnn, loc, locn);
+}
+
+/* The timeline rows the last report_print showed (output.c reads them). */
+static struct report_row *shown_rows;
+static size_t nshown_rows;
+size_t report_shown(const struct report_row **rows) {
+  *rows = shown_rows;
+  return nshown_rows;
 }
 
 /* Lateness below this is noise (clock reads cost 1 us each). */
@@ -337,7 +356,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   if (o->kind == BUG_RACE && o->races[o->race].event < total && o->races[o->race].event > first)
     total = o->races[o->race].event;
   size_t cap = (size_t)(total - first) + 1, nrows = 0;
-  struct row { uint64_t at; uint32_t period, reps; } *rows = malloc(cap * sizeof *rows);
+  struct report_row *rows = malloc(cap * sizeof *rows);
   for (uint64_t i = first; i < total;) {
     uint32_t best_p = 1, best_r = 1;
     for (uint32_t p = 1; p <= 4; p++) {
@@ -380,7 +399,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   }
   fputc('\n', f);
   for (size_t ri = from; ri < nrows; ri++) {
-    const struct row *rw = &rows[ri];
+    const struct report_row *rw = &rows[ri];
     if (rw->reps > 1) {
       const struct il_event *a = &s->events[rw->at % IL_EVENT_RING];
       const struct il_event *z = &s->events[(rw->at + (uint64_t)rw->period * rw->reps - 1) % IL_EVENT_RING];
@@ -394,13 +413,17 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
       uint64_t i = rw->at + k;
       const struct il_event *e = &s->events[i % IL_EVENT_RING];
       char d[160], site[200], stepcol[16];
-      describe(e, d, sizeof d);
+      event_describe(e, d, sizeof d);
       event_site(s, i, e, site, sizeof site);
       snprintf(stepcol, sizeof stepcol, "%u%s%s%s", e->step, (e->flags & IL_EV_PREEMPT) ? "*" : "",
                (e->flags & IL_EV_TIMEOUT) ? "T" : "", (e->flags & IL_EV_LATE) ? "L" : "");
       print_row(f, rw->reps > 1 ? "" : stepcol, e->thread < nt ? e->thread : 0, nt, d, site);
     }
   }
+  free(shown_rows);
+  nshown_rows = nrows - from;
+  shown_rows = malloc((nshown_rows ? nshown_rows : 1) * sizeof *rows);
+  memcpy(shown_rows, rows + from, nshown_rows * sizeof *rows);
   free(rows);
   if (o->preempt_to >= 0 && o->preempt_from >= 0) {
     if (o->preempt_to < o->preempt_from)
@@ -434,7 +457,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     e.obj = ti->wait_obj;
     e.pc = ti->wait_pc;
     char d[160], site[200];
-    describe(&e, d, sizeof d);
+    event_describe(&e, d, sizeof d);
     char l1[200], until[48] = "";
     if (ti->deadline >= 0) {
       fmt_vtime(ti->deadline, t1, sizeof t1);

@@ -1,14 +1,28 @@
 #!/bin/sh
 # Installs what building and testing interleave needs on Debian 12
-# (bookworm).  Idempotent; uses sudo when not root.
+# (bookworm), and the SARIF validator the tests use (into build/tools).
+# Idempotent; uses sudo when not root.
 set -e
-PKGS="build-essential clang libclang-rt-14-dev libdw-dev libelf-dev libcmocka-dev libsqlite3-dev libjemalloc-dev libglib2.0-dev libuv1-dev libboost-dev pkg-config gdb python3 procps"
+cd "$(dirname "$0")/.."
+PKGS="build-essential clang libclang-rt-14-dev libdw-dev libelf-dev libcmocka-dev libsqlite3-dev libjemalloc-dev libglib2.0-dev libuv1-dev libboost-dev pkg-config gdb python3 procps libcjson-dev python3-junitparser libicu72"
+# npm: Debian's, unless a Node.js that brings its own is installed.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+# Microsoft's SARIF multitool (a self-contained .NET program, from npm;
+# it needs libicu): tests/run.sh validates the --sarif output with it.
+SARIF_TOOL=@microsoft/sarif-multitool@5.7.0
+if ! build/tools/node_modules/.bin/sarif-multitool --version >/dev/null 2>&1; then
+  mkdir -p build/tools
+  npm install --prefix build/tools --no-audit --no-fund --loglevel=error "$SARIF_TOOL" >/dev/null
+  build/tools/node_modules/.bin/sarif-multitool --version >/dev/null 2>&1 ||
+    { echo "scripts/deps.sh: build/tools/node_modules/.bin/sarif-multitool does not run" >&2; exit 1; }
+fi

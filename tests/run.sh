@@ -283,5 +283,124 @@ a2=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave replay "$(l
 if [ $rc -eq 1 ] && [ $rc2 -eq 1 ] && ! grep -q "Sanitizer" <<<"$a$a2"; then ok "CLI clean under ASan/UBSan"
 else bad "CLI under ASan/UBSan ($rc/$rc2)" "$a$a2"; fi
 
+# Machine-readable results: --sarif (checked by Microsoft's SARIF
+# validator, installed by scripts/deps.sh), --junit (read by junitparser,
+# Debian's python3-junitparser), --json (JSON Lines).
+SMT=build/tools/node_modules/.bin/sarif-multitool
+BB=build/tests/programs/bounded_buffer
+mr() { # NAME OPTIONS... -- PROGRAM: a run writing $TMP/NAME.{sarif,xml,jsonl}
+  local n=$1; shift
+  "$IL" run -q --out "$TMP/mr-$n" --sarif "$TMP/$n.sarif" --junit "$TMP/$n.xml" --json "$TMP/$n.jsonl" "$@" >/dev/null 2>&1
+}
+mr bug --seed 7 -n 200 -- $LU; rc_bug=$?
+mr ok --seed 1 -n 50 -- $BB; rc_ok=$?
+mr kg --seed 1 -n 200 --keep-going -- build/tests/programs/abba_deadlock; rc_kg=$?
+if [ $rc_bug -eq 1 ] && [ $rc_ok -eq 0 ] && [ $rc_kg -eq 1 ]; then ok "--sarif/--junit/--json runs: exit 1, 0, 1"
+else bad "--sarif/--junit/--json runs: exit $rc_bug/$rc_ok/$rc_kg (expected 1/0/1)"; fi
+
+if [ ! -x "$SMT" ]; then
+  bad "SARIF: the validator $SMT is missing (scripts/deps.sh installs it)"
+else
+  v=""
+  for n in bug ok kg; do rm -f "$TMP/v-$n.sarif"; v="$v$("$SMT" validate -o "$TMP/v-$n.sarif" "$TMP/$n.sarif" 2>&1)"; done
+  # The validator exits 0 whatever it finds: its own SARIF log says.
+  if u=$(python3 - "$TMP" <<'PY' 2>&1
+import json, sys
+t = sys.argv[1]
+for n in ("bug", "ok", "kg"):
+    v = json.load(open(f"{t}/v-{n}.sarif"))["runs"][0]
+    assert all(i.get("executionSuccessful") for i in v.get("invocations", [])), f"{n}: the validator failed"
+    errs = [r["message"] for r in v.get("results", []) if r.get("level") == "error"]
+    assert not errs, f"{n}.sarif: {errs}"
+run = json.load(open(f"{t}/bug.sarif"))["runs"][0]
+assert run["tool"]["driver"]["name"] == "interleave"
+res = run["results"]
+assert len(res) == 1 and res[0]["ruleId"] == "assertion-failure", res
+r = res[0]
+assert r["message"]["text"].startswith("assertion failed in thread T0 main"), r["message"]
+pl = r["locations"][0]["physicalLocation"]
+assert (pl["artifactLocation"]["uri"], pl["region"]["startLine"]) == ("lost_update.c", 51), pl
+tf = r["codeFlows"][0]["threadFlows"]
+assert sorted(f["id"] for f in tf) == ["T0", "T1", "T2"], [f["id"] for f in tf]   # one per thread
+steps = [l for f in tf for l in f["locations"]]
+assert len(steps) == 19 and sorted(l["executionOrder"] for l in steps) == list(range(19)), len(steps)
+assert any(l["location"].get("physicalLocation", {}).get("region", {}).get("startLine") == 27 and
+           l["location"]["message"]["text"] == "lock balance_mu" for l in tf[1]["locations"]), tf[1]
+assert json.load(open(f"{t}/ok.sarif"))["runs"][0]["results"] == []
+kg = json.load(open(f"{t}/kg.sarif"))["runs"][0]["results"]
+assert [x["ruleId"] for x in kg] == ["lock-order-inversion", "deadlock"], [x["ruleId"] for x in kg]
+assert all(x["codeFlows"][0]["threadFlows"] for x in kg)
+PY
+  ); then ok "--sarif: valid SARIF 2.1.0 (sarif-multitool), one threadFlow per thread"
+  else bad "--sarif" "$u$v"; fi
+fi
+
+if u=$(/usr/bin/python3 - "$TMP" <<'PY' 2>&1
+import sys
+from junitparser import JUnitXml, Failure
+t = sys.argv[1]
+def cases(n):
+    return [c for s in JUnitXml.fromfile(f"{t}/{n}.xml") for c in s]
+c = cases("bug")
+assert [x.name for x in c] == ["lost_update"], [x.name for x in c]
+f = [r for r in c[0].result if isinstance(r, Failure)]
+assert len(f) == 1 and f[0].type == "assertion-failure", c[0].result
+assert f[0].message == "assertion-failure lost_update.c:51 in main", f[0].message
+assert "SUMMARY: interleave: assertion-failure lost_update.c:51 in main" in f[0].text
+assert '"final_balance == 2 && "a deposit was lost""' in f[0].text   # unescaped back
+c = cases("ok")
+assert [x.name for x in c] == ["bounded_buffer"] and c[0].is_passed and not c[0].result, c
+assert len(cases("kg")[0].result) == 2
+PY
+); then ok "--junit: junitparser reads one failure for a bug, none for a clean run"
+else bad "--junit" "$u"; fi
+
+if u=$(python3 - "$TMP" <<'PY' 2>&1
+import json, os, sys
+t = sys.argv[1]
+def lines(n):
+    return [json.loads(l) for l in open(f"{t}/{n}.jsonl")]
+b = lines("bug")
+assert [x["type"] for x in b] == ["bug", "stats"], b
+bug, st = b
+assert bug["kind"] == "assertion-failure" and bug["seed"] == "0x7", bug
+assert bug["schedule"].endswith(".sched") and os.path.exists(bug["schedule"]), bug["schedule"]
+tsv = open(f"{t}/mr-bug/bugs.tsv").read().split("\t")
+assert bug["summary"] == tsv[0] and bug["schedule"] == tsv[2].strip(), tsv
+assert bug["location"] == {"file": "lost_update.c", "line": 51, "function": "main"}, bug["location"]
+assert bug["thread"]["id"] == 0 and len(bug["steps"]) == 19, bug
+assert st["bugs"] == 1 and st["unreproducible"] == 0 and "rate" in st and "not_judged" in st and st["executions"] >= 1, st
+o = lines("ok")
+assert len(o) == 1 and o[0]["type"] == "stats" and o[0]["executions"] == 50 and o[0]["bugs"] == 0, o
+k = lines("kg")
+assert [x.get("kind") for x in k] == ["lock-order-inversion", "deadlock", None] and k[-1]["bugs"] == 2, k
+PY
+); then ok "--json: every line parses; the bug with its kind and schedule, then the stats"
+else bad "--json" "$u"; fi
+
+# Whatever the program prints (control characters, invalid UTF-8) the
+# files stay well-formed.
+printf '#include <assert.h>\n#include <stdio.h>\nint main(void) { printf("\\001\\033[1m \\377 \\300\\257 ]]> <&> \\"\\n"); fflush(stdout); assert(!"<&> \\377"); }\n' > "$TMP/bytes.c"
+gcc -g -o "$TMP/bytes" "$TMP/bytes.c" && mr bytes --seed 1 -n 5 -- "$TMP/bytes"
+if u=$(/usr/bin/python3 - "$TMP" <<'PY' 2>&1
+import json, sys
+from junitparser import JUnitXml
+t = sys.argv[1]
+[json.loads(l) for l in open(f"{t}/bytes.jsonl", encoding="utf-8")]
+r = json.load(open(f"{t}/bytes.sarif", encoding="utf-8"))["runs"][0]["results"]
+assert len(r) == 1 and "<&>" in r[0]["message"]["text"], r
+f = [x for s in JUnitXml.fromfile(f"{t}/bytes.xml") for c in s for x in c.result]
+assert len(f) == 1 and "]]> <&>" in f[0].text and "\ufffd" in f[0].text, f
+PY
+); then ok "--junit/--json/--sarif: control characters and invalid UTF-8 escaped"
+else bad "output escaping" "$u"; fi
+
+a=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave run -q --seed 1 -n 200 --keep-going \
+    --out "$TMP/mr-asan" --sarif "$TMP/asan.sarif" --junit "$TMP/asan.xml" --json "$TMP/asan.jsonl" \
+    -- build/tests/programs/abba_deadlock 2>&1); rc=$?
+if [ $rc -eq 1 ] && ! grep -q "Sanitizer" <<<"$a" && cmp -s <(cut -f1 "$TMP/mr-asan/bugs.tsv") <(cut -f1 "$TMP/mr-kg/bugs.tsv") &&
+   [ "$(grep -c '"type":"bug"' "$TMP/asan.jsonl")" = 2 ]; then ok "--sarif/--junit/--json clean under ASan/UBSan"
+else bad "--sarif/--junit/--json under ASan/UBSan (exit $rc)" "$a"; fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
