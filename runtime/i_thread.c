@@ -104,9 +104,13 @@ static int create_common(pthread_t *th, const pthread_attr_t *attr, void *(*star
   int detached = 0;
   if (attr) pthread_attr_getdetachstate(attr, &detached);
   t->detached = detached == PTHREAD_CREATE_DETACHED;
-  IL_ENTER();
+  /* The real create allocates (its TLS, through the program's malloc: a
+   * jemalloc that locks).  Those locks stay under control, so a lock a
+   * parked thread holds is waited for in the model, not for real; the new
+   * thread is not a candidate until it exists. */
+  t->creating = 1;
   int r = il_real.pthread_create(th, attr, trampoline, t);
-  IL_LEAVE();
+  t->creating = 0;
   if (r) {
     t->state = IL_T_DONE;
     il.nlive--;

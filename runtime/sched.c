@@ -150,6 +150,7 @@ static int holds_obj(struct il_thread *t, void *obj) {
 /* Can t's pending operation proceed now, without a timeout? */
 static int can_proceed(struct il_thread *t) {
   struct il_obj *o;
+  if (t->creating) return 0;
   switch (t->op) {
   case IL_OP_LOCK: case IL_OP_COND_RELOCK:
     o = il_obj_find(t->obj);
