@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs what building and testing interleave needs on Debian 12
-# (bookworm), and the SARIF validator the tests use (into build/tools).
+# (bookworm): the build, the tests, the real-program corpus
+# (bench/real.sh), and the SARIF validator the tests use (into build/tools).
 # Idempotent; uses sudo when not root.
 set -e
 cd "$(dirname "$0")/.."
 PKGS="build-essential clang libclang-rt-14-dev libdw-dev libelf-dev libcmocka-dev libsqlite3-dev libjemalloc-dev libglib2.0-dev libuv1-dev libboost-dev pkg-config gdb python3 procps libcjson-dev python3-junitparser libicu72"
+# The real-program corpus (bench/real.sh, run by make check).
+PKGS="$PKGS pigz xz-utils zstd pbzip2 lbzip2 coreutils memcached redis-server libglib2.0-tests git perl ripgrep 7zip"
 # npm: Debian's, unless a Node.js that brings its own is installed.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 missing=""
@@ -14,6 +17,14 @@ done
 if [ -n "$missing" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  # memcached's and redis' packages would start their daemons: a policy
+  # that refuses every start, for the length of this install only, and only
+  # if the machine has none of its own (bench/real.sh runs its own copies).
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi

@@ -402,5 +402,12 @@ if [ $rc -eq 1 ] && ! grep -q "Sanitizer" <<<"$a" && cmp -s <(cut -f1 "$TMP/mr-a
    [ "$(grep -c '"type":"bug"' "$TMP/asan.jsonl")" = 2 ]; then ok "--sarif/--junit/--json clean under ASan/UBSan"
 else bad "--sarif/--junit/--json under ASan/UBSan (exit $rc)" "$a"; fi
 
+# ---- real programs: every packaged program that needs nothing interleave
+# lacks gets the right verdict (bench/real.sh; docs/real-programs.md) ----
+r=$(bench/real.sh --check 2>&1); rc=$?
+n=$(grep -o 'right verdicts: [0-9]* of [0-9]*' <<<"$r")
+if [ $rc -eq 0 ] && [ -n "$n" ]; then ok "real programs: $n"
+else bad "real programs (exit $rc)" "$r"; fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
