@@ -7,13 +7,12 @@
  * thread that holds the baton, and nothing would ever run again (the
  * watchdog's "blocked in a call interleave does not control").  So the
  * program's futexes are a model, like condition variables: one wait queue
- * per address, the value checked at entry, timeouts on the virtual clock;
- * when a woken waiter runs is the strategy's choice.
+ * per address, the value checked at entry, timeouts on the virtual clock,
+ * and which waiter a wake picks is a recorded choice.
  *
  * Modelled: FUTEX_WAIT, WAIT_BITSET, WAKE, WAKE_BITSET, REQUEUE,
  * CMP_REQUEUE, WAKE_OP, private or shared (one process: the address is the
- * key either way), FUTEX_CLOCK_REALTIME.  Wakes are first-in first-out,
- * as Linux's are (a requeued waiter keeps its place).  Not modelled: the PI operations
+ * key either way), FUTEX_CLOCK_REALTIME.  Not modelled: the PI operations
  * and futex_waitv (no library we know of uses them through syscall());
  * they go to the kernel.  Code that issues the syscall instruction itself
  * (libgomp) is not seen here.
@@ -33,22 +32,21 @@ static long fail(int e) {
   return -1;
 }
 
-/* Wake up to n waiters on addr whose bitset meets `bits`, longest waiting
- * first: Linux queues a futex's waiters in order (equal priorities), and
- * real programs rely on it (GLib's asyncqueue test expects every consumer
- * to get an item).  Returns how many. */
+/* Wake up to n waiters on addr whose bitset meets `bits`; the strategy
+ * picks which (a recorded choice).  Returns how many. */
 static int wake_some(uint32_t *addr, int n, uint32_t bits) {
-  int woken = 0;
-  while (woken < n) {
-    struct il_thread *first = NULL;
-    for (int i = 0; i < il.nthreads; i++) {
-      struct il_thread *t = &il.threads[i];
-      if (t->state != IL_T_DONE && !t->exiting && t != il_me && t->op == IL_OP_FUTEX_WAIT && t->obj == addr &&
-          !t->signaled && (t->futex_bitset & bits) && (!first || t->futex_seq < first->futex_seq))
-        first = t;
-    }
-    if (!first) break;
-    first->signaled = 1;
+  struct il_thread *w[IL_MAX_THREADS];
+  int nw = 0, woken = 0;
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *t = &il.threads[i];
+    if (t->state != IL_T_DONE && !t->exiting && t != il_me && t->op == IL_OP_FUTEX_WAIT && t->obj == addr &&
+        !t->signaled && (t->futex_bitset & bits))
+      w[nw++] = t;
+  }
+  while (woken < n && nw > 0) {
+    int k = il_choose_among(w, nw);
+    w[k]->signaled = 1;
+    w[k] = w[--nw];
     woken++;
   }
   return woken;
@@ -80,7 +78,6 @@ static long futex_wait(uint32_t *addr, uint32_t val, int64_t deadline, uint32_t 
     return fail(EAGAIN);
   }
   me->signaled = 0;
-  me->futex_seq = ++il.futex_seq;
   int timed_out = il_point(IL_OP_FUTEX_WAIT, addr, deadline, pc);
   if (timed_out && !me->signaled) {
     il_record(IL_OP_FUTEX_WAIT, addr, ETIMEDOUT, pc, IL_EV_TIMEOUT);

@@ -83,7 +83,6 @@ struct il_thread {
   uint64_t sig_wait;       /* SIGWAIT: the set it waits for */
   int sig_wake;            /* chosen only to run a signal handler at its point */
   int creating;            /* its creator is still inside the real pthread_create */
-  uint64_t futex_seq;      /* FUTEX_WAIT: when it began waiting (wakes are FIFO) */
   uint32_t barrier_gen;
   struct pollfd *pfds;     /* POLL: what it waits for */
   nfds_t npfds;
@@ -156,7 +155,6 @@ struct il_state {
    * choice and refreshed by clock reads. */
   int64_t late_bound;
   uint64_t rand_state;     /* i_random.c: the program's "kernel randomness" */
-  uint64_t futex_seq;      /* i_futex.c: waits begun so far */
   uint32_t vnow_reads;     /* clock reads since late_bound was computed */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
