@@ -306,13 +306,9 @@ void output_bug(const struct il_shm *s, const struct outcome *o, const char *sch
   for (int i = 0; i < nt; i++) {
     if (!pending[i]) continue;
     const struct il_thread_info *ti = &s->threads[i];
-    struct il_event e = {0};
-    e.op = (uint16_t)ti->wait_op;
-    e.obj = ti->wait_obj;
-    e.pc = ti->wait_pc;
+    struct il_event e;
     char d[160], what[200];
-    event_describe(&e, d, sizeof d);
-    if (ti->wait_op == IL_OP_SLEEP) snprintf(d, sizeof d, "sleep");
+    pending_event(ti, &e, d, sizeof d);
     snprintf(what, sizeof what, "%s %s",
              ti->state == IL_T_BLOCKED ? (ti->deadline >= 0 ? "waiting:" : "blocked:") : "next:", d);
     fn[0] = loc[0] = 0;

@@ -277,6 +277,16 @@ size_t report_shown(const struct report_row **rows) {
   return nshown_rows;
 }
 
+/* A live thread's pending operation as an event, and its description. */
+void pending_event(const struct il_thread_info *ti, struct il_event *e, char *d, size_t n) {
+  memset(e, 0, sizeof *e);
+  e->op = (uint16_t)ti->wait_op;
+  e->obj = ti->wait_obj;
+  e->pc = ti->wait_pc;
+  event_describe(e, d, n);
+  if (ti->wait_op == IL_OP_SLEEP) snprintf(d, n, "sleep");
+}
+
 /* Lateness below this is noise (clock reads cost 1 us each). */
 #define LATE_REPORT_NS 10000
 
@@ -452,18 +462,14 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
                           o->kind == BUG_WATCHDOG)) continue;
     if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
-    struct il_event e = {0};
-    e.op = (uint16_t)ti->wait_op;
-    e.obj = ti->wait_obj;
-    e.pc = ti->wait_pc;
+    struct il_event e;
     char d[160], site[200];
-    event_describe(&e, d, sizeof d);
+    pending_event(ti, &e, d, sizeof d);
     char l1[200], until[48] = "";
     if (ti->deadline >= 0) {
       fmt_vtime(ti->deadline, t1, sizeof t1);
       snprintf(until, sizeof until, " until t=%s", t1);
     }
-    if (ti->wait_op == IL_OP_SLEEP) snprintf(d, sizeof d, "sleep");
     snprintf(l1, sizeof l1, "%s %s%s", ti->state == IL_T_BLOCKED ? (ti->deadline >= 0 ? "waiting:" : "blocked:") : "next:",
              d, until);
     event_site(s, 0, &e, site, sizeof site);

@@ -32,6 +32,15 @@
 #define BIT(s) (1ULL << ((s) - 1))
 static uint64_t proc_pending; /* process-directed, not yet taken */
 
+/* What a signal sent by kill() or pthread_kill() carries. */
+static void user_info(siginfo_t *si, int s) {
+  memset(si, 0, sizeof *si);
+  si->si_signo = s;
+  si->si_code = SI_USER;
+  si->si_pid = getpid();
+  si->si_uid = getuid();
+}
+
 static uint64_t to_bits(const sigset_t *set) {
   uint64_t b = 0;
   if (!set) return 0;
@@ -102,11 +111,7 @@ static void run_handler(struct il_thread *t, int s) {
   t->sig_mask |= to_bits(&sa.sa_mask) | ((sa.sa_flags & SA_NODEFER) ? 0 : BIT(s));
   if (sa.sa_flags & SA_SIGINFO) {
     siginfo_t si;
-    memset(&si, 0, sizeof si);
-    si.si_signo = s;
-    si.si_code = SI_USER;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
+    user_info(&si, s);
     sa.sa_sigaction(s, &si, NULL);
   } else {
     sa.sa_handler(s);
@@ -227,12 +232,7 @@ IL_EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info) {
   if (!real) real = il_sym("sigwaitinfo", NULL);
   if (!il_controlled()) return real(set, info);
   int s = wait_for(set, -1, IL_CALLER);
-  if (info) {
-    memset(info, 0, sizeof *info);
-    info->si_signo = s;
-    info->si_code = SI_USER;
-    info->si_pid = getpid();
-  }
+  if (info) user_info(info, s);
   return s;
 }
 
@@ -243,12 +243,7 @@ IL_EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct ti
   if (ts && !il_valid_ts(ts)) { errno = EINVAL; return -1; }
   int s = wait_for(set, ts ? il_rel_to_vdeadline(ts) : -1, IL_CALLER);
   if (s < 0) { errno = EAGAIN; return -1; }
-  if (info) {
-    memset(info, 0, sizeof *info);
-    info->si_signo = s;
-    info->si_code = SI_USER;
-    info->si_pid = getpid();
-  }
+  if (info) user_info(info, s);
   return s;
 }
 
