@@ -39,6 +39,7 @@ struct options {
   double max_vtime;        /* seconds */
   double stall_timeout;    /* seconds, 0: off */
   int64_t max_delay_ns;    /* bounded lateness; -1: unbounded (--max-delay inf) */
+  int inject_signal;       /* --signal: sent once per execution at a chosen step; 0: none */
   unsigned watchdog_ms;
   int ok_exit[32];
   int nok_exit;

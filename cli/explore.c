@@ -45,6 +45,7 @@ void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx
   rq->max_vtime_ns = (int64_t)(opt->max_vtime * 1e9);
   rq->stall_timeout_ns = (int64_t)(opt->stall_timeout * 1e9);
   rq->max_delay_ns = opt->max_delay_ns;
+  rq->inject_signal = opt->inject_signal;
   rq->base_realtime_ns = base_rt;
   rq->watchdog_ms = opt->watchdog_ms;
   rq->cpu = -1;

@@ -2,6 +2,7 @@
  * typo is an error before ten thousand executions start. */
 #include "cli.h"
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@ static const char usage[] =
     "      --max-delay TIME     longest a runnable thread is kept off the CPU while\n"
     "                           the virtual clock moves (default 10ms; inf: unbounded)\n"
     "      --watchdog MS        CPU time without a scheduling point (default 2000)\n"
+    "      --signal SIG         send SIG (SIGTERM, SIGINT, SIGHUP, SIGUSR1...) to the program once\n"
+    "                           per execution, at a step the strategy draws (shutdown paths)\n"
     "      --ok-exit LIST       exit codes that are not bugs (default 0)\n"
     "      --out DIR            where schedules go (default ./interleave-out)\n"
     "      --full-trace         print every step, not just the last ones\n"
@@ -66,7 +69,7 @@ static const char usage[] =
     "CI job (long names, '_' for '-'); the command line overrides them.\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY,
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY, O_SIGNAL,
        O_SARIF, O_JUNIT, O_JSON };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
@@ -79,7 +82,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"program", 0, 1, O_PROGRAM},      {"no-lockdep", 0, 0, O_NOLOCKDEP},
     {"hold-threshold", 0, 1, O_HOLD},  {"no-lock-hold", 0, 0, O_NOHOLD},
     {"suppressions", 0, 1, O_SUPP},    {"no-race", 0, 0, O_NORACE},
-    {"max-delay", 0, 1, O_MAXDELAY},
+    {"max-delay", 0, 1, O_MAXDELAY},   {"signal", 0, 1, O_SIGNAL},
     {"sarif", 0, 1, O_SARIF},          {"junit", 0, 1, O_JUNIT},        {"json", 0, 1, O_JSON},
 };
 
@@ -111,6 +114,19 @@ static int64_t duration_ns(const char *opt, const char *v) {
   if (mult < 0) die_usage("--%s: unknown unit in '%s' (ns, us, ms, s)", opt, v);
   if (x * mult > 1e18) die_usage("--%s: '%s' is too long (use inf)", opt, v);
   return (int64_t)(x * mult);
+}
+
+/* --signal TERM, SIGTERM or 15: a signal an operator would send. */
+static int signal_arg(const char *opt, const char *v) {
+  const char *n = !strncmp(v, "SIG", 3) ? v + 3 : v;
+  for (int s = 1; s < 32; s++) {
+    const char *ab = sigabbrev_np(s);
+    if (ab && !strcmp(ab, n)) return s;
+  }
+  char *e;
+  long x = strtol(v, &e, 10);
+  if (*v && !*e && x >= 1 && x <= 64) return (int)x;
+  die_usage("--%s: unknown signal '%s' (e.g. SIGTERM, SIGINT, SIGHUP, SIGUSR1)", opt, v);
 }
 
 /* --shard I/N, or auto: the index (and count) from the job runner. */
@@ -222,6 +238,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_SUPP: suppressions_load(o, val); break;
     case O_NORACE: o->race = 0; break;
     case O_MAXDELAY: o->max_delay_ns = duration_ns(name, val); break;
+    case O_SIGNAL: o->inject_signal = signal_arg(name, val); break;
     /* copies: a value from INTERLEAVE_OPTIONS is freed after parsing */
     case O_SARIF: free(kept[0]); o->sarif = kept[0] = strdup(val); break;
     case O_JUNIT: free(kept[1]); o->junit = kept[1] = strdup(val); break;

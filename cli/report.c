@@ -105,6 +105,14 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
   case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT:
     snprintf(obj, sizeof obj, "fd %d", (int)e->obj);
     break;
+  case IL_OP_SIGNAL: case IL_OP_SIGNAL_SEND: case IL_OP_SIGWAIT: {
+    const char *ab = e->obj > 0 && e->obj < 65 ? sigabbrev_np((int)e->obj) : NULL;
+    if (ab) snprintf(obj, sizeof obj, "SIG%s", ab);
+    else if (e->obj) snprintf(obj, sizeof obj, "signal %d", (int)e->obj);
+    break;
+  }
+  case IL_OP_SIGSUSPEND:
+    break;
   default:
     sym_obj(e->obj, obj, sizeof obj);
   }
@@ -134,6 +142,17 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
     break;
   case IL_OP_BARRIER:
     if (e->result) snprintf(extra, sizeof extra, " (serial)");
+    break;
+  case IL_OP_SIGNAL_SEND:
+    if (e->result == -2) { op = "from outside:"; }
+    else if (e->result >= 0) snprintf(extra, sizeof extra, " -> T%d", e->result);
+    else snprintf(extra, sizeof extra, " -> the process");
+    break;
+  case IL_OP_SIGNAL:
+    op = e->result ? "default action of" : "handler for";
+    break;
+  case IL_OP_SIGWAIT:
+    if (e->result) snprintf(extra, sizeof extra, " -> timeout");
     break;
   default:
     if (e->result == 16) snprintf(extra, sizeof extra, " -> busy");

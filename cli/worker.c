@@ -220,6 +220,9 @@ int classify(const struct il_result *r, const struct options *opt) {
   default: break;
   }
   int st = r->wstatus;
+  /* Ended by the --signal it was sent, by that signal's default action:
+   * what the operator asked for, no bug. */
+  if (WIFSIGNALED(st) && r->injected == 2) return BUG_NONE;
   if (WIFSIGNALED(st)) return BUG_CRASH;
   if (WIFEXITED(st)) {
     int code = WEXITSTATUS(st);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 13
+#define IL_WIRE_VERSION 14
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -83,6 +83,8 @@ struct il_request {
   int64_t  hold_threshold_ns; /* lock-hold detector; 0: off */
   uint64_t skip_step;       /* IL_STRAT_GUIDED */
   int64_t  max_delay_ns;    /* bounded lateness (sched.c); -1: unbounded */
+  int32_t  inject_signal;   /* --signal: sent to the process once, at a chosen step; 0: none */
+  int32_t  pad2;
 };
 
 struct il_event {
@@ -146,6 +148,8 @@ struct il_result {
   int64_t  late_since;      /* vclock when it became runnable */
   int32_t  late_thread;     /* -1: none */
   uint32_t late_step;       /* the decision that finally ran it */
+  int32_t  injected;        /* --signal: 1 delivered, 2 it ended the process (default action) */
+  uint32_t injected_step;   /* the step it arrived at */
 };
 #define IL_W_UNCONTROLLED_THREAD 1u  /* a thread we did not create called in */
 #define IL_W_EVENTS_WRAPPED      2u  /* older events fell out of the ring */

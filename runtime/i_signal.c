@@ -65,6 +65,16 @@ static int real_only(int s) {
 
 void il_signal_reset(void) { proc_pending = 0; }
 
+/* --signal: the signal from outside, once per execution, at a step drawn
+ * from the execution's seed (so a replay sends it at the same step). */
+void il_signal_inject(void) {
+  if (!il.req.inject_signal || il.shm->res.injected || il.step < il.inject_step) return;
+  il.shm->res.injected = 1;
+  il.shm->res.injected_step = (uint32_t)il.step;
+  proc_pending |= BIT(il.req.inject_signal);
+  if (il_me) il_record(IL_OP_SIGNAL_SEND, (void *)(intptr_t)il.req.inject_signal, -2, il_me->pc, 0);
+}
+
 /* A timer's signal (i_timer.c): pending for the process. */
 void il_signal_raise_process(int s) {
   if (s >= 1 && s <= 64) proc_pending |= BIT(s);
@@ -103,6 +113,9 @@ static void run_handler(struct il_thread *t, int s) {
         s == SIGTTIN || s == SIGTTOU)
       return;
     il_record(IL_OP_SIGNAL, (void *)(intptr_t)s, 1, t->pc, 0);
+    /* The injected signal's default action ends the process: what an
+     * operator's SIGTERM does to a program without a handler, no bug. */
+    if (s == il.req.inject_signal && il.shm->res.injected) il.shm->res.injected = 2;
     il_sys(SYS_tgkill, getpid(), t->os_tid, s, 0, 0, 0);
     return;
   }

@@ -155,6 +155,7 @@ struct il_state {
    * choice and refreshed by clock reads. */
   int64_t late_bound;
   uint64_t rand_state;     /* i_random.c: the program's "kernel randomness" */
+  uint64_t inject_step;    /* --signal: the step the signal arrives at */
   uint32_t vnow_reads;     /* clock reads since late_bound was computed */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
@@ -211,6 +212,7 @@ IL_HIDDEN void il_timer_closed(int fd);
 
 /* i_signal.c */
 IL_HIDDEN void il_signal_raise_process(int s);
+IL_HIDDEN void il_signal_inject(void);
 IL_HIDDEN void il_signal_reset(void);
 IL_HIDDEN void il_signal_read_mask(struct il_thread *t);
 IL_HIDDEN uint64_t il_signal_pending(const struct il_thread *t);

@@ -515,6 +515,7 @@ static struct il_thread *choose(struct il_thread *self) {
     n = nready = 0;
     earliest = INT64_MAX;
     int64_t bound = INT64_MAX; /* the clock may not move past this */
+    il_signal_inject();
     /* Timers (i_timer.c) due by now fire first: their signal or timerfd
      * readiness is part of what the threads see. */
     int64_t tnext = il_timer_next();
@@ -768,6 +769,15 @@ void il_start_execution(void) {
   il_random_reset();
   il_signal_reset();
   il_timer_reset();
+  /* --signal: a step in [1, est_steps], from the seed alone (not il_rand:
+   * the strategy's draws stay the same with or without it). */
+  if (il.req.inject_signal) {
+    uint64_t x = il.req.seed ^ 0x5349474e414c2121ULL; /* "SIGNAL!!" */
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    il.inject_step = 1 + x % (il.req.est_steps ? il.req.est_steps : 1);
+  }
   struct il_thread *m = il_new_thread(NULL, NULL, 0);
   m->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   m->pt = pthread_self();
