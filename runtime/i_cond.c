@@ -43,6 +43,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, int64_t deadl
   IL_LEAVE();
   il_hb_acquire(m);
   il_record(IL_OP_COND_RELOCK, m, timed_out ? ETIMEDOUT : 0, pc, timed_out ? IL_EV_TIMEOUT : 0);
+  if (me->cancel_now) il_cancel_act(); /* cancelled in the wait: the mutex is held again */
   return timed_out ? ETIMEDOUT : 0;
 }
 

@@ -101,17 +101,6 @@ IL_EXPORT int execle(const char *p, const char *arg0, ...) {
   return execve(p, argv, envp);
 }
 
-/* Thread cancellation: a cancelled thread parked by the scheduler would
- * never reach a cancellation point the scheduler knows of.  Rather than
- * guess, the execution stops and the CLI says so (exit 2).  (Signals sent
- * to a thread are modelled: i_signal.c.) */
-IL_EXPORT int pthread_cancel(pthread_t t) {
-  static int (*real)(pthread_t);
-  if (il_controlled()) refuse("pthread_cancel", IL_CALLER);
-  if (!real) real = il_sym("pthread_cancel", "GLIBC_2.34");
-  return real(t);
-}
-
 /* A fork from inside a library (glibc's own daemon() calls its internal
  * fork, which no interposer sees) still runs the fork handlers: refuse
  * there, in the parent, before the child exists.  The fork server's own

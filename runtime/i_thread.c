@@ -262,6 +262,81 @@ IL_EXPORT int prctl(int option, ...) {
   return real(option, a[0], a[1], a[2], a[3]);
 }
 
+/* ---- cancellation (deferred) ----
+ * pthread_cancel marks the target; it acts at the target's next
+ * cancellation point that interleave controls (a condition, semaphore or
+ * join wait, a sleep, blocking I/O, poll/select/epoll, sigwait, pause,
+ * pthread_testcancel), and a thread blocked at one wakes to act on it.
+ * Acting is the real pthread_exit(PTHREAD_CANCELED) from that thread: the
+ * unwinding runs its cleanup handlers and destructors under control, and a
+ * join returns PTHREAD_CANCELED.  glibc itself never sees the request.
+ * Asynchronous cancellation is treated as deferred. */
+static int cancellation_point(int op) {
+  switch (op) {
+  case IL_OP_JOIN: case IL_OP_COND_WAIT: case IL_OP_SEM_WAIT: case IL_OP_SLEEP: case IL_OP_POLL:
+  case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT: case IL_OP_SIGWAIT: case IL_OP_SIGSUSPEND:
+  case IL_OP_TESTCANCEL: case IL_OP_BARRIER: case IL_OP_FUTEX_WAIT:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int il_cancel_due(const struct il_thread *t, int op) {
+  return t->cancel_pending && !t->cancel_disabled && !t->exiting && cancellation_point(op);
+}
+
+void il_cancel_act(void) {
+  struct il_thread *me = il_me;
+  me->cancel_pending = 0;
+  me->cancel_now = 0;
+  me->retval = PTHREAD_CANCELED;
+  il_record(IL_OP_TESTCANCEL, NULL, 1, me->pc, 0);
+  il_real.pthread_exit(PTHREAD_CANCELED);
+}
+
+IL_EXPORT int pthread_cancel(pthread_t th) {
+  static int (*real)(pthread_t);
+  if (!real) real = il_sym("pthread_cancel", "GLIBC_2.34");
+  struct il_thread *t;
+  if (!il_controlled() || !(t = il_find_thread(th))) return real(th);
+  uint64_t pc = IL_CALLER;
+  il_point(IL_OP_CANCEL, (void *)(intptr_t)t->idx, -1, pc);
+  if (t->state != IL_T_DONE && !t->exiting) t->cancel_pending = 1;
+  il_record(IL_OP_CANCEL, (void *)(intptr_t)t->idx, 0, pc, 0);
+  if (t == il_me && il_cancel_due(t, IL_OP_TESTCANCEL)) { /* self: at its next point */ }
+  return 0;
+}
+
+IL_EXPORT int pthread_setcancelstate(int state, int *old) {
+  static int (*real)(int, int *);
+  if (!real) real = il_sym("pthread_setcancelstate", NULL);
+  if (!il_controlled()) return real(state, old);
+  if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE) return EINVAL;
+  if (old) *old = il_me->cancel_disabled ? PTHREAD_CANCEL_DISABLE : PTHREAD_CANCEL_ENABLE;
+  il_me->cancel_disabled = state == PTHREAD_CANCEL_DISABLE;
+  return 0;
+}
+
+IL_EXPORT int pthread_setcanceltype(int type, int *old) {
+  static int (*real)(int, int *);
+  if (!real) real = il_sym("pthread_setcanceltype", NULL);
+  if (!il_controlled()) return real(type, old);
+  if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS) return EINVAL;
+  if (old) *old = PTHREAD_CANCEL_DEFERRED; /* asynchronous is treated as deferred */
+  return 0;
+}
+
+IL_EXPORT void pthread_testcancel(void) {
+  static void (*real)(void);
+  if (!real) real = il_sym("pthread_testcancel", NULL);
+  if (!il_controlled()) { real(); return; }
+  /* A scheduling point, and a yield: a loop polling for its own
+   * cancellation must let the canceller run. */
+  if (!il_me->cancel_pending) il_deprioritize(il_me);
+  il_point(IL_OP_TESTCANCEL, NULL, -1, IL_CALLER);
+}
+
 IL_EXPORT int sched_yield(void) {
   if (!il_controlled()) {
     il_resolve();

@@ -83,6 +83,9 @@ struct il_thread {
   uint64_t sig_wait;       /* SIGWAIT: the set it waits for */
   int sig_wake;            /* chosen only to run a signal handler at its point */
   int creating;            /* its creator is still inside the real pthread_create */
+  int cancel_pending;      /* pthread_cancel was called on it (i_thread.c) */
+  int cancel_disabled;     /* pthread_setcancelstate(PTHREAD_CANCEL_DISABLE) */
+  int cancel_now;          /* cond_wait: act on the cancel once the mutex is back */
   uint32_t barrier_gen;
   struct pollfd *pfds;     /* POLL: what it waits for */
   nfds_t npfds;
@@ -219,6 +222,9 @@ IL_HIDDEN uint64_t il_signal_pending(const struct il_thread *t);
 IL_HIDDEN void il_signal_deliver(struct il_thread *t);
 /* i_thread.c: the live thread with this pthread_t, or NULL. */
 IL_HIDDEN struct il_thread *il_find_thread(pthread_t th);
+/* A pending cancel t acts on at a point with this op (a cancellation point). */
+IL_HIDDEN int il_cancel_due(const struct il_thread *t, int op);
+IL_HIDDEN __attribute__((noreturn)) void il_cancel_act(void);
 
 /* i_random.c */
 IL_HIDDEN void il_random_reset(void);

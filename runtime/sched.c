@@ -532,6 +532,7 @@ static struct il_thread *choose(struct il_thread *self) {
       t->sig_wake = 0;
       int ready = can_proceed(t);
       if (!ready && t->op != IL_OP_SIGWAIT && (il_signal_pending(t) & ~t->sig_mask)) ready = t->sig_wake = 1;
+      if (!ready && t->cancel_pending && il_cancel_due(t, t->op)) ready = 1; /* it wakes to be cancelled */
       if (ready) {
         if (t->ready_since < 0) t->ready_since = il.vclock;
         if (!t->waive && bound_of(t->ready_since) < bound) bound = bound_of(t->ready_since);
@@ -667,6 +668,14 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   }
   if (blocking) il_lockhold_resumed(me, obj);
   me->deadline = -1;
+  if (me->cancel_pending && il_cancel_due(me, op)) {
+    /* A cancellation point: the thread exits here, its cleanup handlers
+     * and destructors running under control as it unwinds.  In a
+     * condition wait, only once the mutex is held again (POSIX). */
+    if (op != IL_OP_COND_WAIT) il_cancel_act();
+    me->cancel_now = 1;
+    me->signaled = 1;
+  }
   /* Signals it does not block are handled here, between two of its
    * operations (i_signal.c); a waiter for signals takes its own. */
   if (il_signal_pending(me) && op != IL_OP_SIGWAIT && op != IL_OP_SIGSUSPEND) il_signal_deliver(me);
