@@ -41,6 +41,8 @@ IL_EXPORT ssize_t read(int fd, void *b, size_t n) {
   if (il_controlled()) {
     if (il_random_fd(fd)) return il_random_read(b, n);
     before_blocking(fd, POLLIN, IL_OP_IO_READ, IL_CALLER);
+    int k = il_signalfd(fd);
+    if (k >= 0) return il_signalfd_read(k, b, n);
   }
   return real(fd, b, n);
 }

@@ -123,7 +123,10 @@ IL_EXPORT int close(int fd) {
   static int (*real)(int);
   if (!real) real = il_sym("close", NULL);
   if (fd >= 0 && fd < RAND_FDS) rand_fd[fd / 64] &= ~(1ULL << (fd % 64));
-  if (il.active) il_timer_closed(fd); /* a timerfd's timer goes with it */
+  if (il.active) {
+    il_timer_closed(fd); /* a timerfd's timer goes with it */
+    il_signalfd_closed(fd);
+  }
   return real(fd);
 }
 

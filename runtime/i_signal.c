@@ -25,7 +25,11 @@
  * are never blocked: a program that blocks everything keeps them.
  */
 #include "rt.h"
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,7 +67,25 @@ static int real_only(int s) {
          s == SIGSYS || s == SIG_STACK || s == SIG_WATCHDOG;
 }
 
-void il_signal_reset(void) { proc_pending = 0; }
+/* ---- signalfd: an eventfd that is readable while a signal of its mask
+ * is pending for the process (the counter is kept at 1 or 0 to match);
+ * read() takes the signals (il_signalfd_read, from i_io.c). ---- */
+#define SFDS 8
+static struct { int fd; uint64_t mask; } sfds[SFDS];
+static int nsfds;
+
+static void sfd_sync(void) {
+  for (int i = 0; i < nsfds; i++) {
+    int want = (proc_pending & sfds[i].mask) != 0;
+    struct pollfd p = {.fd = sfds[i].fd, .events = POLLIN};
+    int have = il_sys(SYS_poll, (long)&p, 1, 0, 0, 0, 0) > 0;
+    uint64_t v = 1;
+    if (want && !have) il_sys(SYS_write, sfds[i].fd, (long)&v, sizeof v, 0, 0, 0);
+    if (!want && have) il_sys(SYS_read, sfds[i].fd, (long)&v, sizeof v, 0, 0, 0); /* readable: no wait */
+  }
+}
+
+void il_signal_reset(void) { proc_pending = 0; nsfds = 0; }
 
 /* --signal: the signal from outside, once per execution, at a step drawn
  * from the execution's seed (so a replay sends it at the same step). */
@@ -72,12 +94,14 @@ void il_signal_inject(void) {
   il.shm->res.injected = 1;
   il.shm->res.injected_step = (uint32_t)il.step;
   proc_pending |= BIT(il.req.inject_signal);
+  if (nsfds) sfd_sync();
   if (il_me) il_record(IL_OP_SIGNAL_SEND, (void *)(intptr_t)il.req.inject_signal, -2, il_me->pc, 0);
 }
 
 /* A timer's signal (i_timer.c): pending for the process. */
 void il_signal_raise_process(int s) {
   if (s >= 1 && s <= 64) proc_pending |= BIT(s);
+  if (nsfds) sfd_sync();
 }
 
 /* The thread's real mask, read back into the model (thread start, and
@@ -99,6 +123,7 @@ static int take(struct il_thread *t, uint64_t bits) {
   int s = __builtin_ctzll(p) + 1;
   if (t->sig_pending & BIT(s)) t->sig_pending &= ~BIT(s);
   else proc_pending &= ~BIT(s);
+  if (nsfds) sfd_sync();
   return s;
 }
 
@@ -154,6 +179,7 @@ static int send(struct il_thread *to, int s, uint64_t pc) {
   il_point(IL_OP_SIGNAL_SEND, (void *)(intptr_t)s, -1, pc);
   if (to) to->sig_pending |= BIT(s);
   else proc_pending |= BIT(s);
+  if (nsfds) sfd_sync();
   il_record(IL_OP_SIGNAL_SEND, (void *)(intptr_t)s, to ? to->idx : -1, pc, 0);
   /* The sender may be the one to take it (raise): at once, as the kernel
    * does before raise returns. */
@@ -287,4 +313,58 @@ IL_EXPORT int pause(void) {
   if (!real) real = il_sym("pause", NULL);
   if (!il_controlled()) return real();
   return suspend(il_me->sig_mask, IL_CALLER);
+}
+
+/* ---- signalfd ---- */
+
+IL_EXPORT int signalfd(int fd, const sigset_t *mask, int flags) {
+  static int (*real)(int, const sigset_t *, int);
+  if (!real) real = il_sym("signalfd", NULL);
+  if (!il_controlled()) return real(fd, mask, flags);
+  for (int i = 0; i < nsfds; i++)
+    if (sfds[i].fd == fd) { sfds[i].mask = to_bits(mask); sfd_sync(); return fd; }
+  if (fd != -1) return real(fd, mask, flags);
+  if (nsfds == SFDS) { errno = EMFILE; return -1; }
+  int efl = ((flags & SFD_NONBLOCK) ? EFD_NONBLOCK : 0) | ((flags & SFD_CLOEXEC) ? EFD_CLOEXEC : 0);
+  int e = (int)il_sys(SYS_eventfd2, 0, efl, 0, 0, 0, 0);
+  if (e < 0) return -1;
+  sfds[nsfds].fd = e;
+  sfds[nsfds].mask = to_bits(mask);
+  nsfds++;
+  sfd_sync();
+  return e;
+}
+
+int il_signalfd(int fd) {
+  for (int i = 0; i < nsfds; i++)
+    if (sfds[i].fd == fd) return i;
+  return -1;
+}
+
+/* read() on a signalfd: the caller (i_io.c) waited until it is readable,
+ * unless it is non-blocking.  Takes up to n / 128 signals of its mask. */
+ssize_t il_signalfd_read(int k, void *buf, size_t n) {
+  struct signalfd_siginfo *out = buf;
+  size_t max = n / sizeof *out, got = 0;
+  if (!max) { errno = EINVAL; return -1; }
+  while (got < max) {
+    uint64_t p = proc_pending & sfds[k].mask;
+    if (!p) break;
+    int s = __builtin_ctzll(p) + 1;
+    proc_pending &= ~BIT(s);
+    memset(&out[got], 0, sizeof out[got]);
+    out[got].ssi_signo = (uint32_t)s;
+    out[got].ssi_code = SI_USER;
+    out[got].ssi_pid = (uint32_t)getpid();
+    out[got].ssi_uid = getuid();
+    got++;
+  }
+  sfd_sync();
+  if (!got) { errno = EAGAIN; return -1; }
+  return (ssize_t)(got * sizeof *out);
+}
+
+void il_signalfd_closed(int fd) {
+  for (int i = 0; i < nsfds; i++)
+    if (sfds[i].fd == fd) { sfds[i] = sfds[--nsfds]; return; }
 }

@@ -216,6 +216,9 @@ IL_HIDDEN void il_timer_closed(int fd);
 /* i_signal.c */
 IL_HIDDEN void il_signal_raise_process(int s);
 IL_HIDDEN void il_signal_inject(void);
+IL_HIDDEN int il_signalfd(int fd);                          /* its slot, or -1 */
+IL_HIDDEN ssize_t il_signalfd_read(int k, void *buf, size_t n);
+IL_HIDDEN void il_signalfd_closed(int fd);
 IL_HIDDEN void il_signal_reset(void);
 IL_HIDDEN void il_signal_read_mask(struct il_thread *t);
 IL_HIDDEN uint64_t il_signal_pending(const struct il_thread *t);
