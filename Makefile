@@ -8,14 +8,14 @@ CFLAGS  ?= -O2 -g
 RT_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -fexceptions -D_GNU_SOURCE
 CLI_CFLAGS := -std=c11 $(WARN) -Wno-format-truncation $(CFLAGS) -D_GNU_SOURCE
 CLI_LIBS   := -ldw -lelf -lstdc++ -lcjson
-PROG_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -pthread
-PROG_CXXFLAGS := -std=c++17 $(WARN) -g -O1 -pthread
+PROG_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -pthread -Iinclude
+PROG_CXXFLAGS := -std=c++17 $(WARN) -g -O1 -pthread -Iinclude
 
 RT_SRCS  := $(wildcard runtime/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 HDRS     := $(wildcard common/*.h common/*.def runtime/*.h cli/*.h include/*.h)
 
-.PHONY: all check clean programs seeds bench demo
+.PHONY: all check clean programs seeds bench demo install uninstall
 all: $(BUILD)/libinterleave.so $(BUILD)/interleave
 
 $(BUILD)/libinterleave.so: $(RT_SRCS) $(HDRS) | $(BUILD)
@@ -39,7 +39,9 @@ $(BUILD)/tests/programs/jemalloc_%: PROG_LIBS := -ljemalloc
 $(BUILD)/tests/programs/glib_%: PROG_LIBS = $(shell pkg-config --cflags --libs glib-2.0)
 $(BUILD)/tests/programs/omp_%: PROG_LIBS := -fopenmp
 $(BUILD)/tests/programs/uv_ok: PROG_LIBS := -luv
-$(BUILD)/tests/programs/cxx20_%: PROG_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -pthread
+$(BUILD)/tests/programs/cxx20_%: PROG_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -pthread -Iinclude
+# annotate_*: programs that use include/interleave.h
+$(filter $(BUILD)/tests/programs/annotate_%,$(TP_BIN)): include/interleave.h
 $(BUILD)/tests/programs/static_%: tests/programs/static_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -static -o $@ $< $(PROG_LIBS)
@@ -76,6 +78,43 @@ demo: all seeds
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- make install [PREFIX=/usr/local] [DESTDIR=staging]
+# The runtime goes to its own directory, $(PREFIX)/lib/interleave, not to
+# $(PREFIX)/lib: it is an LD_PRELOAD module for the CLI (no soname, no
+# stable ABI, and it interposes pthread_mutex_lock and friends), not a
+# library to link against, so it stays off the linker's and ldconfig's
+# search paths.  The CLI finds it relative to itself (../lib/interleave,
+# cli/target.c); the pkg-config and CMake files locate the prefix
+# relative to themselves too, so the tree can be moved (or staged with
+# DESTDIR) as a whole.  The layout under PREFIX is therefore fixed
+# (MANDIR aside).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1
+# (VERSION: what `interleave --version` prints, cli/main.c)
+MANDIR  ?= $(PREFIX)/share/man
+IL_BIN  := $(DESTDIR)$(PREFIX)/bin
+IL_LIB  := $(DESTDIR)$(PREFIX)/lib
+IL_INC  := $(DESTDIR)$(PREFIX)/include
+IL_CMK  := $(IL_LIB)/cmake/interleave
+install: all
+	install -d $(IL_BIN) $(IL_LIB)/interleave $(IL_INC) $(IL_LIB)/pkgconfig $(IL_CMK) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/interleave $(IL_BIN)/interleave
+	install -m 644 $(BUILD)/libinterleave.so $(IL_LIB)/interleave/libinterleave.so
+	install -m 644 include/interleave.h $(IL_INC)/interleave.h
+	sed 's/@VERSION@/$(VERSION)/' dist/interleave.pc.in > $(IL_LIB)/pkgconfig/interleave.pc
+	chmod 644 $(IL_LIB)/pkgconfig/interleave.pc
+	install -m 644 dist/interleave-config.cmake $(IL_CMK)/interleave-config.cmake
+	sed 's/@VERSION@/$(VERSION)/' dist/interleave-config-version.cmake.in > $(IL_CMK)/interleave-config-version.cmake
+	chmod 644 $(IL_CMK)/interleave-config-version.cmake
+	install -m 644 docs/interleave.1 $(DESTDIR)$(MANDIR)/man1/interleave.1
+
+uninstall:
+	rm -f $(IL_BIN)/interleave $(IL_LIB)/interleave/libinterleave.so $(IL_INC)/interleave.h \
+	      $(IL_LIB)/pkgconfig/interleave.pc $(IL_CMK)/interleave-config.cmake \
+	      $(IL_CMK)/interleave-config-version.cmake $(DESTDIR)$(MANDIR)/man1/interleave.1
+	-rmdir $(IL_LIB)/interleave $(IL_CMK) 2>/dev/null
 
 # One line per seed variant: name expect kind (read by tests/run.sh).
 print-seeds:

@@ -46,6 +46,9 @@ static int resolve(const char *name, char *out, size_t n) {
   return -1;
 }
 
+/* The runtime: $INTERLEAVE_RUNTIME; else next to our own executable (the
+ * build tree: build/interleave and build/libinterleave.so); else where
+ * `make install` puts it, PREFIX/lib/interleave/ for PREFIX/bin/interleave. */
 int find_runtime(char *out, size_t n) {
   const char *env = getenv("INTERLEAVE_RUNTIME");
   if (env && *env) {
@@ -58,9 +61,20 @@ int find_runtime(char *out, size_t n) {
   self[k] = 0;
   char *slash = strrchr(self, '/');
   *slash = 0;
-  snprintf(out, n, "%s/libinterleave.so", self);
-  if (access(out, R_OK)) die_tool("runtime not found: %s (build it with make, or set INTERLEAVE_RUNTIME)", out);
-  return 0;
+  char built[PATH_MAX + 32], installed[PATH_MAX + 48];
+  snprintf(built, sizeof built, "%s/libinterleave.so", self);
+  snprintf(installed, sizeof installed, "%s/../lib/interleave/libinterleave.so", self);
+  if (!access(built, R_OK)) {
+    snprintf(out, n, "%s", built);
+    return 0;
+  }
+  if (!access(installed, R_OK) && realpath(installed, out)) return 0;
+  char prefix[PATH_MAX];
+  snprintf(prefix, sizeof prefix, "%s", self);
+  slash = strrchr(prefix, '/');
+  if (slash) *slash = 0;
+  die_tool("runtime not found: neither %s nor %s/lib/interleave/libinterleave.so "
+           "(build it with make, install it with make install, or set INTERLEAVE_RUNTIME)", built, prefix);
 }
 
 /* A program we can control: a dynamically linked ELF executable. */

@@ -402,6 +402,65 @@ if [ $rc -eq 1 ] && ! grep -q "Sanitizer" <<<"$a" && cmp -s <(cut -f1 "$TMP/mr-a
    [ "$(grep -c '"type":"bug"' "$TMP/asan.jsonl")" = 2 ]; then ok "--sarif/--junit/--json clean under ASan/UBSan"
 else bad "--sarif/--junit/--json under ASan/UBSan (exit $rc)" "$a"; fi
 
+# ---- make install (README "Install"): the installed CLI finds its runtime
+# in ../lib/interleave; the header through pkg-config; the CMake module
+# (tests/cmake); the man page; make uninstall.  Self-contained: all in
+# $TMP/inst. ----
+INST=$TMP/inst
+u=$(make -s install DESTDIR="$INST" PREFIX=/usr 2>&1); rc=$?
+a=$(env -u INTERLEAVE_RUNTIME "$INST/usr/bin/interleave" run -q --seed 7 -n 200 --out "$TMP/inst-out" \
+    -- build/tests/programs/lost_update 2>&1); rc2=$?
+if [ $rc -eq 0 ] && [ $rc2 -eq 1 ] && [ -f "$INST/usr/lib/interleave/libinterleave.so" ] &&
+   [ ! -e "$INST/usr/bin/libinterleave.so" ] && grep -q "^SUMMARY: interleave: assertion-failure " <<<"$a"; then
+  ok "make install: the installed CLI finds its runtime (../lib/interleave) and finds lost_update's bug"
+else bad "make install, then the installed CLI (install exit $rc, run exit $rc2)" "$u
+$a"; fi
+
+# pkg-config points at the installed header; a program built with it runs
+# natively (annotations: no-ops, interleave_active() 0) and, under the
+# installed CLI, binds the weak annotations to the runtime (active: 1, so
+# it exits 1, which --ok-exit 1 accepts and exit 0 would not).
+cf=$(PKG_CONFIG_PATH="$INST/usr/lib/pkgconfig" pkg-config --cflags interleave 2>&1); rc=$?
+printf '#include <interleave.h>\nstatic int x;\nint main(void) { interleave_acquire(&x); interleave_yield(); interleave_release(&x); return interleave_active(); }\n' > "$TMP/pc.c"
+# shellcheck disable=SC2086
+if [ $rc -eq 0 ] && [[ $cf == *"$INST/"* ]] && gcc $cf -o "$TMP/pc" "$TMP/pc.c" 2>&1 && "$TMP/pc" &&
+   env -u INTERLEAVE_RUNTIME "$INST/usr/bin/interleave" run -q -n 5 --ok-exit 1 --out "$TMP/inst-out" -- "$TMP/pc" >/dev/null 2>&1; then
+  ok "pkg-config --cflags interleave: the installed header; its annotations are no-ops natively, live under interleave"
+else bad "pkg-config --cflags interleave (exit $rc: $cf)"; fi
+
+# The annotated test programs run on their own too.
+if build/tests/programs/annotate_ok native; then ok "annotate_ok runs natively (annotations are no-ops, interleave_active() is 0)"
+else bad "annotate_ok native: exit $?"; fi
+
+# The man page: clean under man's warnings, installed as is, and naming
+# every option of cli/main.c's table.
+MANWIDTH=80 man --warnings -l docs/interleave.1 >/dev/null 2>"$TMP/manwarn"; rc=$?
+missing=
+for o in $(grep -o '{"[a-z-]*", ' cli/main.c | tr -d '{",'); do
+  grep -qF -- "\\-\\-${o//-/\\-}" docs/interleave.1 || missing="$missing --$o"
+done
+if [ $rc -eq 0 ] && [ ! -s "$TMP/manwarn" ] && [ -z "$missing" ] &&
+   cmp -s docs/interleave.1 "$INST/usr/share/man/man1/interleave.1"; then
+  ok "man page: no warnings, installed, documents every option"
+else bad "man page (man exit $rc; options missing:${missing:- none})" "$(cat "$TMP/manwarn")"; fi
+
+# A CMake project: find_package(interleave) from the install prefix,
+# interleave_add_test on a bug (WILL_FAIL), correct programs, a tool error.
+u=$( { cmake -S tests/cmake -B "$TMP/cmake" -DCMAKE_PREFIX_PATH="$INST/usr" \
+         -DIL_PROGRAMS="$PWD/build/tests/programs" -DIL_SOURCES="$PWD/tests/programs" &&
+       cmake --build "$TMP/cmake" &&
+       (cd "$TMP/cmake" && ctest --no-tests=error --output-on-failure); } 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "100% tests passed, 0 tests failed out of 4" <<<"$u" &&
+   ls "$TMP"/cmake/interleave-out/lost_update_found/assertion-failure-*.sched >/dev/null 2>&1; then
+  ok "CMake: find_package(interleave) + interleave_add_test (a bug with WILL_FAIL, two correct programs, a tool error)"
+else bad "CMake project tests/cmake (exit $rc)" "$u"; fi
+
+u=$(make -s uninstall DESTDIR="$INST" PREFIX=/usr 2>&1); rc=$?
+left=$(find "$INST" -type f 2>/dev/null)
+if [ $rc -eq 0 ] && [ -z "$left" ]; then ok "make uninstall removes every installed file"
+else bad "make uninstall (exit $rc)" "$u
+$left"; fi
+
 # ---- real programs: every packaged program that needs nothing interleave
 # lacks gets the right verdict (bench/real.sh; docs/real-programs.md) ----
 r=$(bench/real.sh --check 2>&1); rc=$?
