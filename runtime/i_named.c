@@ -48,12 +48,110 @@ static char omp_critical, omp_atomic;
     il_record(op, (void *)(obj), 0, pc, 0);                         \
   }
 
-NAMED_WRAP_VOID(g_mutex_lock, (void *m), (m), IL_OP_LOCK, m)
-NAMED_WRAP_VOID(g_mutex_unlock, (void *m), (m), IL_OP_UNLOCK, m)
-NAMED_WRAP(int, g_mutex_trylock, (void *m), (m), IL_OP_TRYLOCK, m)
-NAMED_WRAP_VOID(g_rec_mutex_lock, (void *m), (m), IL_OP_LOCK, m)
-NAMED_WRAP_VOID(g_rec_mutex_unlock, (void *m), (m), IL_OP_UNLOCK, m)
-NAMED_WRAP(int, g_rec_mutex_trylock, (void *m), (m), IL_OP_TRYLOCK, m)
+/* ---- GMutex and GRecMutex: lock shadows, like pthread mutexes ----
+ * The shadow (kind K_SPIN: nothing is read from GLib's object) knows the
+ * owner, so a thread that wants a held GMutex waits in the scheduler, a
+ * wait-for cycle is a deadlock with its holders, and the lock is among the
+ * thread's held locks for lock-order and lock-hold reports.  Ownership is
+ * taken after the real lock returns and given up before the real unlock;
+ * g_cond_wait gives it up for the wait (GLib unlocks and relocks inside,
+ * where no wrapper sees it). */
+static struct il_obj *gshadow(void *m, int recursive) {
+  struct il_obj *o = il_obj_get(m, K_SPIN);
+  o->type = recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL;
+  return o;
+}
+static void gtake(struct il_obj *o, void *m, uint64_t pc) {
+  struct il_thread *me = il_me;
+  if (o->owner == me->idx) { o->count++; return; }
+  o->owner = me->idx;
+  o->count = 1;
+  o->acq_pc = pc;
+  il_held_add(me, m, IL_OP_LOCK, pc);
+  il_hb_acquire(m);
+}
+static void gdrop(struct il_obj *o, void *m, int all) {
+  struct il_thread *me = il_me;
+  if (o->owner != me->idx) return;
+  if (!all && --o->count > 0) return;
+  il_hb_release(m);
+  o->owner = -1;
+  o->count = 0;
+  il_held_del(me, m);
+}
+
+#define GLOCK(name, rec)                                                      \
+  IL_EXPORT void name(void *m) {                                              \
+    static void (*real)(void *);                                              \
+    if (!real) real = il_sym(#name, NULL);                                    \
+    if (!il_controlled()) { real(m); return; }                                \
+    uint64_t pc = IL_CALLER;                                                  \
+    struct il_obj *o = gshadow(m, rec);                                       \
+    il_point(IL_OP_LOCK, m, -1, pc);                                          \
+    real(m);                                                                  \
+    gtake(o, m, pc);                                                          \
+    il_record(IL_OP_LOCK, m, 0, pc, 0);                                       \
+  }
+#define GTRYLOCK(name, rec)                                                   \
+  IL_EXPORT int name(void *m) {                                               \
+    static int (*real)(void *);                                               \
+    if (!real) real = il_sym(#name, NULL);                                    \
+    if (!il_controlled()) return real(m);                                     \
+    uint64_t pc = IL_CALLER;                                                  \
+    struct il_obj *o = gshadow(m, rec);                                       \
+    il_point(IL_OP_TRYLOCK, m, -1, pc);                                       \
+    int busy = o->owner >= 0 && !(rec && o->owner == il_me->idx);             \
+    int r = busy ? 0 : real(m);                                               \
+    if (r) gtake(o, m, pc);                                                   \
+    else il_deprioritize(il_me);                                              \
+    il_record(IL_OP_TRYLOCK, m, r ? 0 : 16 /* EBUSY */, pc, 0);               \
+    return r;                                                                 \
+  }
+#define GUNLOCK(name, rec)                                                    \
+  IL_EXPORT void name(void *m) {                                              \
+    static void (*real)(void *);                                              \
+    if (!real) real = il_sym(#name, NULL);                                    \
+    if (!il_controlled()) { real(m); return; }                                \
+    uint64_t pc = IL_CALLER;                                                  \
+    struct il_obj *o = gshadow(m, rec);                                       \
+    il_point(IL_OP_UNLOCK, m, -1, pc);                                        \
+    gdrop(o, m, 0);                                                           \
+    real(m);                                                                  \
+    il_record(IL_OP_UNLOCK, m, 0, pc, 0);                                     \
+  }
+GLOCK(g_mutex_lock, 0)
+GTRYLOCK(g_mutex_trylock, 0)
+GUNLOCK(g_mutex_unlock, 0)
+GLOCK(g_rec_mutex_lock, 1)
+GTRYLOCK(g_rec_mutex_trylock, 1)
+GUNLOCK(g_rec_mutex_unlock, 1)
+
+IL_EXPORT void g_cond_wait(void *c, void *m) {
+  static void (*real)(void *, void *);
+  if (!real) real = il_sym("g_cond_wait", NULL);
+  if (!il_controlled()) { real(c, m); return; }
+  uint64_t pc = IL_CALLER;
+  struct il_obj *o = gshadow(m, 0);
+  gdrop(o, m, 1);
+  il_record(IL_OP_COND_WAIT, c, 0, pc, 0);
+  real(c, m); /* its waits are the futex model's */
+  if (o->owner != il_me->idx) gtake(o, m, pc);
+  il_record(IL_OP_COND_RELOCK, m, 0, pc, 0);
+}
+
+IL_EXPORT int g_cond_wait_until(void *c, void *m, int64_t end_time) {
+  static int (*real)(void *, void *, int64_t);
+  if (!real) real = il_sym("g_cond_wait_until", NULL);
+  if (!il_controlled()) return real(c, m, end_time);
+  uint64_t pc = IL_CALLER;
+  struct il_obj *o = gshadow(m, 0);
+  gdrop(o, m, 1);
+  il_record(IL_OP_COND_WAIT, c, 0, pc, 0);
+  int r = real(c, m, end_time);
+  if (o->owner != il_me->idx) gtake(o, m, pc);
+  il_record(IL_OP_COND_RELOCK, m, r ? 0 : 110 /* ETIMEDOUT */, pc, r ? 0 : IL_EV_TIMEOUT);
+  return r;
+}
 NAMED_WRAP_VOID(g_rw_lock_writer_lock, (void *l), (l), IL_OP_WRLOCK, l)
 NAMED_WRAP_VOID(g_rw_lock_writer_unlock, (void *l), (l), IL_OP_RWUNLOCK, l)
 NAMED_WRAP(int, g_rw_lock_writer_trylock, (void *l), (l), IL_OP_TRYWRLOCK, l)
