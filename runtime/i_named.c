@@ -80,51 +80,56 @@ static void gdrop(struct il_obj *o, void *m, int all) {
   il_held_del(me, m);
 }
 
-#define GLOCK(name, rec)                                                      \
-  IL_EXPORT void name(void *m) {                                              \
-    static void (*real)(void *);                                              \
+/* A lock function `name` whose lock is `obj`: the point, the real call,
+ * then the shadow taken (or, for unlock, given up before the call). */
+#define SHADOW_LOCK(name, proto, args, obj, rec)                              \
+  IL_EXPORT void name proto {                                                 \
+    static void (*real) proto;                                                \
     if (!real) real = il_sym(#name, NULL);                                    \
-    if (!il_controlled()) { real(m); return; }                                \
+    if (!il_controlled()) { real args; return; }                              \
     uint64_t pc = IL_CALLER;                                                  \
+    void *m = (void *)(obj);                                                  \
     struct il_obj *o = gshadow(m, rec);                                       \
     il_point(IL_OP_LOCK, m, -1, pc);                                          \
-    real(m);                                                                  \
+    real args;                                                                \
     gtake(o, m, pc);                                                          \
     il_record(IL_OP_LOCK, m, 0, pc, 0);                                       \
   }
-#define GTRYLOCK(name, rec)                                                   \
-  IL_EXPORT int name(void *m) {                                               \
-    static int (*real)(void *);                                               \
+#define SHADOW_TRY(name, proto, args, obj, rec)                               \
+  IL_EXPORT int name proto {                                                  \
+    static int (*real) proto;                                                 \
     if (!real) real = il_sym(#name, NULL);                                    \
-    if (!il_controlled()) return real(m);                                     \
+    if (!il_controlled()) return real args;                                   \
     uint64_t pc = IL_CALLER;                                                  \
+    void *m = (void *)(obj);                                                  \
     struct il_obj *o = gshadow(m, rec);                                       \
     il_point(IL_OP_TRYLOCK, m, -1, pc);                                       \
     int busy = o->owner >= 0 && !(rec && o->owner == il_me->idx);             \
-    int r = busy ? 0 : real(m);                                               \
+    int r = busy ? 0 : real args;                                             \
     if (r) gtake(o, m, pc);                                                   \
     else il_deprioritize(il_me);                                              \
     il_record(IL_OP_TRYLOCK, m, r ? 0 : 16 /* EBUSY */, pc, 0);               \
     return r;                                                                 \
   }
-#define GUNLOCK(name, rec)                                                    \
-  IL_EXPORT void name(void *m) {                                              \
-    static void (*real)(void *);                                              \
+#define SHADOW_UNLOCK(name, proto, args, obj, rec)                            \
+  IL_EXPORT void name proto {                                                 \
+    static void (*real) proto;                                                \
     if (!real) real = il_sym(#name, NULL);                                    \
-    if (!il_controlled()) { real(m); return; }                                \
+    if (!il_controlled()) { real args; return; }                              \
     uint64_t pc = IL_CALLER;                                                  \
+    void *m = (void *)(obj);                                                  \
     struct il_obj *o = gshadow(m, rec);                                       \
     il_point(IL_OP_UNLOCK, m, -1, pc);                                        \
     gdrop(o, m, 0);                                                           \
-    real(m);                                                                  \
+    real args;                                                                \
     il_record(IL_OP_UNLOCK, m, 0, pc, 0);                                     \
   }
-GLOCK(g_mutex_lock, 0)
-GTRYLOCK(g_mutex_trylock, 0)
-GUNLOCK(g_mutex_unlock, 0)
-GLOCK(g_rec_mutex_lock, 1)
-GTRYLOCK(g_rec_mutex_trylock, 1)
-GUNLOCK(g_rec_mutex_unlock, 1)
+SHADOW_LOCK(g_mutex_lock, (void *l), (l), l, 0)
+SHADOW_TRY(g_mutex_trylock, (void *l), (l), l, 0)
+SHADOW_UNLOCK(g_mutex_unlock, (void *l), (l), l, 0)
+SHADOW_LOCK(g_rec_mutex_lock, (void *l), (l), l, 1)
+SHADOW_TRY(g_rec_mutex_trylock, (void *l), (l), l, 1)
+SHADOW_UNLOCK(g_rec_mutex_unlock, (void *l), (l), l, 1)
 
 IL_EXPORT void g_cond_wait(void *c, void *m) {
   static void (*real)(void *, void *);
@@ -161,15 +166,19 @@ NAMED_WRAP(int, g_rw_lock_reader_trylock, (void *l), (l), IL_OP_TRYRDLOCK, l)
 NAMED_WRAP_VOID(g_cond_signal, (void *c), (c), IL_OP_COND_SIGNAL, c)
 NAMED_WRAP_VOID(g_cond_broadcast, (void *c), (c), IL_OP_COND_BCAST, c)
 
-NAMED_WRAP_VOID(GOMP_critical_start, (void), (), IL_OP_LOCK, &omp_critical)
-NAMED_WRAP_VOID(GOMP_critical_end, (void), (), IL_OP_UNLOCK, &omp_critical)
-NAMED_WRAP_VOID(GOMP_critical_name_start, (void **p), (p), IL_OP_LOCK, p)
-NAMED_WRAP_VOID(GOMP_critical_name_end, (void **p), (p), IL_OP_UNLOCK, p)
-NAMED_WRAP_VOID(GOMP_atomic_start, (void), (), IL_OP_LOCK, &omp_atomic)
-NAMED_WRAP_VOID(GOMP_atomic_end, (void), (), IL_OP_UNLOCK, &omp_atomic)
-NAMED_WRAP_VOID(omp_set_lock, (void *l), (l), IL_OP_LOCK, l)
-NAMED_WRAP_VOID(omp_unset_lock, (void *l), (l), IL_OP_UNLOCK, l)
-NAMED_WRAP(int, omp_test_lock, (void *l), (l), IL_OP_TRYLOCK, l)
-NAMED_WRAP_VOID(omp_set_nest_lock, (void *l), (l), IL_OP_LOCK, l)
-NAMED_WRAP_VOID(omp_unset_nest_lock, (void *l), (l), IL_OP_UNLOCK, l)
-NAMED_WRAP(int, omp_test_nest_lock, (void *l), (l), IL_OP_TRYLOCK, l)
+/* OpenMP: the unnamed critical section and the atomic lock are one lock
+ * each, a named critical section's lock is its name's slot; all are lock
+ * shadows (no condition waits inside them).  omp_test_nest_lock returns
+ * the nesting count, omp_test_lock true/false: both "nonzero: taken". */
+SHADOW_LOCK(GOMP_critical_start, (void), (), &omp_critical, 0)
+SHADOW_UNLOCK(GOMP_critical_end, (void), (), &omp_critical, 0)
+SHADOW_LOCK(GOMP_critical_name_start, (void **p), (p), p, 0)
+SHADOW_UNLOCK(GOMP_critical_name_end, (void **p), (p), p, 0)
+SHADOW_LOCK(GOMP_atomic_start, (void), (), &omp_atomic, 0)
+SHADOW_UNLOCK(GOMP_atomic_end, (void), (), &omp_atomic, 0)
+SHADOW_LOCK(omp_set_lock, (void *l), (l), l, 0)
+SHADOW_UNLOCK(omp_unset_lock, (void *l), (l), l, 0)
+SHADOW_TRY(omp_test_lock, (void *l), (l), l, 0)
+SHADOW_LOCK(omp_set_nest_lock, (void *l), (l), l, 1)
+SHADOW_UNLOCK(omp_unset_nest_lock, (void *l), (l), l, 1)
+SHADOW_TRY(omp_test_nest_lock, (void *l), (l), l, 1)
