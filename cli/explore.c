@@ -204,10 +204,9 @@ static int handle_bug(const struct options *opt, const struct target *t, const c
   if (!rf) die_tool("out of memory");
   if (!same) {
     if (!ran) ro.kind = BUG_NONE;
-    struct outcome first = *o;
-    report_unreproducible(rf, rw.shm->maps, &first, &ro, opt, path, summary, sizeof summary);
+    report_unreproducible(rf, rw.shm->maps, o, &ro, opt, path, summary, sizeof summary);
     fclose(rf);
-    output_unreproducible(rw.shm->maps, &first, path, rep, summary);
+    output_unreproducible(rw.shm->maps, o, path, rep, summary);
   } else {
     report_print(rf, rw.shm, &ro, opt, path, text, summary, sizeof summary);
     fclose(rf);

@@ -268,18 +268,13 @@ static void env_options(struct options *o) {
     memcpy(arg, "--", 2);
     for (size_t k = 0; k < klen; k++) arg[2 + k] = tok[k] == '_' ? '-' : tok[k];
     arg[2 + klen] = 0;
-    int known = 0;
-    for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++) known |= !strcmp(optab[k].lng, arg + 2);
-    if (!known || !strcmp(arg + 2, "gdb") || !strcmp(arg + 2, "program") || !strcmp(arg + 2, "help"))
+    int takes = -1; /* -1: no such option */
+    for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++)
+      if (!strcmp(optab[k].lng, arg + 2)) takes = optab[k].arg;
+    if (takes < 0 || !strcmp(arg + 2, "gdb") || !strcmp(arg + 2, "program") || !strcmp(arg + 2, "help"))
       die_usage("INTERLEAVE_OPTIONS: unknown key '%.*s'", (int)klen, tok);
     /* a flag given as key=1 (or true) is the flag itself */
-    if (eq && strcmp(eq + 1, "1") && strcmp(eq + 1, "true")) strcat(arg, eq);
-    else if (eq) {
-      int takes = -1;
-      for (size_t k = 0; k < sizeof optab / sizeof optab[0]; k++)
-        if (!strcmp(optab[k].lng, arg + 2)) takes = optab[k].arg;
-      if (takes == 1) strcat(arg, eq);
-    }
+    if (eq && (takes == 1 || (strcmp(eq + 1, "1") && strcmp(eq + 1, "true")))) strcat(arg, eq);
     args[n++] = arg;
   }
   args[n] = NULL;

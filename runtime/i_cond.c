@@ -54,7 +54,7 @@ static int cond_signal_common(pthread_cond_t *c, int all, uint64_t pc) {
   int n = 0;
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (t->state != IL_T_DONE && !t->exiting && t->op == IL_OP_COND_WAIT && t->obj == c && !t->signaled)
+    if (il_waits_on(t, IL_OP_COND_WAIT, c))
       w[n++] = t;
   }
   int woken = -1;

@@ -39,8 +39,7 @@ static int wake_some(uint32_t *addr, int n, uint32_t bits) {
   int nw = 0, woken = 0;
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (t->state != IL_T_DONE && !t->exiting && t != il_me && t->op == IL_OP_FUTEX_WAIT && t->obj == addr &&
-        !t->signaled && (t->futex_bitset & bits))
+    if (t != il_me && il_waits_on(t, IL_OP_FUTEX_WAIT, addr) && (t->futex_bitset & bits))
       w[nw++] = t;
   }
   while (woken < n && nw > 0) {
@@ -57,7 +56,7 @@ static int requeue(uint32_t *addr, uint32_t *addr2, int n) {
   int moved = 0;
   for (int i = 0; i < il.nthreads && moved < n; i++) {
     struct il_thread *t = &il.threads[i];
-    if (t->state != IL_T_DONE && !t->exiting && t->op == IL_OP_FUTEX_WAIT && t->obj == addr && !t->signaled) {
+    if (il_waits_on(t, IL_OP_FUTEX_WAIT, addr)) {
       t->obj = addr2;
       moved++;
     }

@@ -108,7 +108,7 @@ static void gdrop(struct il_obj *o, void *m, int all) {
     int r = busy ? 0 : real args;                                             \
     if (r) gtake(o, m, pc);                                                   \
     else il_deprioritize(il_me);                                              \
-    il_record(IL_OP_TRYLOCK, m, r ? 0 : 16 /* EBUSY */, pc, 0);               \
+    il_record(IL_OP_TRYLOCK, m, r ? 0 : EBUSY, pc, 0);               \
     return r;                                                                 \
   }
 #define SHADOW_UNLOCK(name, proto, args, obj, rec)                            \
@@ -154,7 +154,7 @@ IL_EXPORT int g_cond_wait_until(void *c, void *m, int64_t end_time) {
   il_record(IL_OP_COND_WAIT, c, 0, pc, 0);
   int r = real(c, m, end_time);
   if (o->owner != il_me->idx) gtake(o, m, pc);
-  il_record(IL_OP_COND_RELOCK, m, r ? 0 : 110 /* ETIMEDOUT */, pc, r ? 0 : IL_EV_TIMEOUT);
+  il_record(IL_OP_COND_RELOCK, m, r ? 0 : ETIMEDOUT, pc, r ? 0 : IL_EV_TIMEOUT);
   return r;
 }
 NAMED_WRAP_VOID(g_rw_lock_writer_lock, (void *l), (l), IL_OP_WRLOCK, l)

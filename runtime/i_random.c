@@ -35,10 +35,7 @@ void il_random_reset(void) {
 static void fill(void *buf, size_t n) {
   unsigned char *p = buf;
   while (n) {
-    uint64_t z = (il.rand_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
+    uint64_t z = il_splitmix(&il.rand_state);
     size_t k = n < 8 ? n : 8;
     memcpy(p, &z, k);
     p += k;

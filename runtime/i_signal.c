@@ -87,21 +87,27 @@ static void sfd_sync(void) {
 
 void il_signal_reset(void) { proc_pending = 0; nsfds = 0; }
 
+/* Signal s is now pending, for thread `to` or (NULL) the process; a
+ * signalfd whose mask holds it becomes readable. */
+static void make_pending(struct il_thread *to, int s) {
+  if (to) to->sig_pending |= BIT(s);
+  else proc_pending |= BIT(s);
+  if (nsfds) sfd_sync();
+}
+
 /* --signal: the signal from outside, once per execution, at a step drawn
  * from the execution's seed (so a replay sends it at the same step). */
 void il_signal_inject(void) {
   if (!il.req.inject_signal || il.shm->res.injected || il.step < il.inject_step) return;
   il.shm->res.injected = 1;
   il.shm->res.injected_step = (uint32_t)il.step;
-  proc_pending |= BIT(il.req.inject_signal);
-  if (nsfds) sfd_sync();
+  make_pending(NULL, il.req.inject_signal);
   if (il_me) il_record(IL_OP_SIGNAL_SEND, (void *)(intptr_t)il.req.inject_signal, -2, il_me->pc, 0);
 }
 
 /* A timer's signal (i_timer.c): pending for the process. */
 void il_signal_raise_process(int s) {
-  if (s >= 1 && s <= 64) proc_pending |= BIT(s);
-  if (nsfds) sfd_sync();
+  if (s >= 1 && s <= 64) make_pending(NULL, s);
 }
 
 /* The thread's real mask, read back into the model (thread start, and
@@ -177,9 +183,7 @@ void il_signal_deliver(struct il_thread *t) {
 static int send(struct il_thread *to, int s, uint64_t pc) {
   if (s < 1 || s > 64) { errno = EINVAL; return -1; }
   il_point(IL_OP_SIGNAL_SEND, (void *)(intptr_t)s, -1, pc);
-  if (to) to->sig_pending |= BIT(s);
-  else proc_pending |= BIT(s);
-  if (nsfds) sfd_sync();
+  make_pending(to, s);
   il_record(IL_OP_SIGNAL_SEND, (void *)(intptr_t)s, to ? to->idx : -1, pc, 0);
   /* The sender may be the one to take it (raise): at once, as the kernel
    * does before raise returns. */

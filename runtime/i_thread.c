@@ -304,7 +304,6 @@ IL_EXPORT int pthread_cancel(pthread_t th) {
   il_point(IL_OP_CANCEL, (void *)(intptr_t)t->idx, -1, pc);
   if (t->state != IL_T_DONE && !t->exiting) t->cancel_pending = 1;
   il_record(IL_OP_CANCEL, (void *)(intptr_t)t->idx, 0, pc, 0);
-  if (t == il_me && il_cancel_due(t, IL_OP_TESTCANCEL)) { /* self: at its next point */ }
   return 0;
 }
 

@@ -79,11 +79,16 @@ static struct vtimer *slot(void) {
   return NULL;
 }
 
-static int64_t ts_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec; }
 static void ns_ts(int64_t ns, struct timespec *t) {
   if (ns < 0) ns = 0;
   t->tv_sec = ns / 1000000000LL;
   t->tv_nsec = ns % 1000000000LL;
+}
+/* Time left before it fires (0: disarmed) and its interval, as the
+ * *_gettime calls and the old value of the *_settime calls report them. */
+static void spec_of(const struct vtimer *t, struct itimerspec *out) {
+  ns_ts(t->expiry >= 0 ? t->expiry - il.vclock : 0, &out->it_value);
+  ns_ts(t->interval, &out->it_interval);
 }
 
 /* ---- alarm and setitimer(ITIMER_REAL): one per process ---- */
@@ -156,12 +161,9 @@ IL_EXPORT int timer_settime(timer_t id, int flags, const struct itimerspec *nv, 
   if (!real) real = il_sym("timer_settime", "GLIBC_2.3.3");
   struct vtimer *t = il_controlled() ? posix_of(id) : NULL;
   if (!t) return real(id, flags, nv, ov);
-  if (ov) {
-    ns_ts(t->expiry >= 0 ? t->expiry - il.vclock : 0, &ov->it_value);
-    ns_ts(t->interval, &ov->it_interval);
-  }
-  int64_t v = ts_ns(&nv->it_value);
-  t->interval = ts_ns(&nv->it_interval);
+  if (ov) spec_of(t, ov);
+  int64_t v = il_ts_ns(&nv->it_value);
+  t->interval = il_ts_ns(&nv->it_interval);
   if (v <= 0 && !(nv->it_value.tv_sec || nv->it_value.tv_nsec)) t->expiry = -1;
   else t->expiry = (flags & TIMER_ABSTIME) ? il_abs_to_vdeadline(t->clk, &nv->it_value) : il.vclock + v;
   return 0;
@@ -172,8 +174,7 @@ IL_EXPORT int timer_gettime(timer_t id, struct itimerspec *cur) {
   if (!real) real = il_sym("timer_gettime", "GLIBC_2.3.3");
   struct vtimer *t = il_controlled() ? posix_of(id) : NULL;
   if (!t) return real(id, cur);
-  ns_ts(t->expiry >= 0 ? t->expiry - il.vclock : 0, &cur->it_value);
-  ns_ts(t->interval, &cur->it_interval);
+  spec_of(t, cur);
   return 0;
 }
 
@@ -221,20 +222,17 @@ IL_EXPORT int timerfd_settime(int fd, int flags, const struct itimerspec *nv, st
   if (!real) real = il_sym("timerfd_settime", NULL);
   struct vtimer *t = il_controlled() ? fd_timer(fd) : NULL;
   if (!t) return real(fd, flags, nv, ov);
-  if (ov) {
-    ns_ts(t->expiry >= 0 ? t->expiry - il.vclock : 0, &ov->it_value);
-    ns_ts(t->interval, &ov->it_interval);
-  }
+  if (ov) spec_of(t, ov);
   /* Re-arming drops the expirations not yet read, as the kernel does. */
   uint64_t drop;
   int fl = (int)il_sys(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
   il_sys(SYS_fcntl, fd, F_SETFL, fl | O_NONBLOCK, 0, 0, 0);
   il_sys(SYS_read, fd, (long)&drop, sizeof drop, 0, 0, 0);
   il_sys(SYS_fcntl, fd, F_SETFL, fl, 0, 0, 0);
-  t->interval = ts_ns(&nv->it_interval);
+  t->interval = il_ts_ns(&nv->it_interval);
   if (!nv->it_value.tv_sec && !nv->it_value.tv_nsec) t->expiry = -1;
   else t->expiry = (flags & TFD_TIMER_ABSTIME) ? il_abs_to_vdeadline(t->clk, &nv->it_value)
-                                               : il.vclock + ts_ns(&nv->it_value);
+                                               : il.vclock + il_ts_ns(&nv->it_value);
   return 0;
 }
 
@@ -243,8 +241,7 @@ IL_EXPORT int timerfd_gettime(int fd, struct itimerspec *cur) {
   if (!real) real = il_sym("timerfd_gettime", NULL);
   struct vtimer *t = il_controlled() ? fd_timer(fd) : NULL;
   if (!t) return real(fd, cur);
-  ns_ts(t->expiry >= 0 ? t->expiry - il.vclock : 0, &cur->it_value);
-  ns_ts(t->interval, &cur->it_interval);
+  spec_of(t, cur);
   return 0;
 }
 

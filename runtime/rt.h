@@ -190,6 +190,7 @@ IL_HIDDEN void il_note_exit(uint64_t pc, int code);
 IL_HIDDEN uint64_t il_rand(void);
 IL_HIDDEN int64_t il_abs_to_vdeadline(clockid_t clk, const struct timespec *abs);
 IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);
+IL_HIDDEN int64_t il_ts_ns(const struct timespec *t); /* saturating */
 IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc);
 IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
 
@@ -280,6 +281,22 @@ static inline long il_sys(long nr, long a, long b, long c, long d, long e, long 
 #define IL_LEAVE() (il_in_rt--)
 
 IL_HIDDEN __attribute__((noreturn)) void il_die(const char *msg);
+
+/* splitmix64: the finalizer, and one step of the generator (state
+ * advanced by the golden gamma, then mixed).  The execution's PCT seed,
+ * its "kernel randomness" and the --signal step all come from these. */
+static inline uint64_t il_mix64(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+static inline uint64_t il_splitmix(uint64_t *state) { return il_mix64(*state += 0x9e3779b97f4a7c15ULL); }
+
+/* Is t parked in op on obj and not yet woken (a condition variable's or a
+ * futex's wait queue)? */
+static inline int il_waits_on(const struct il_thread *t, int op, const void *obj) {
+  return t->state != IL_T_DONE && !t->exiting && t->op == op && t->obj == obj && !t->signaled;
+}
 
 /* An absolute timeout the real function would accept (else EINVAL). */
 static inline int il_valid_ts(const struct timespec *ts) {

@@ -106,16 +106,16 @@ void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc) {
   ts->tv_sec = ns / 1000000000LL;
   ts->tv_nsec = ns % 1000000000LL;
 }
-static int64_t ts_ns(const struct timespec *t) {
+int64_t il_ts_ns(const struct timespec *t) {
   if (t->tv_sec > INT64_MAX / 1000000000LL - 1) return INT64_MAX / 2;
   return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 int64_t il_abs_to_vdeadline(clockid_t clk, const struct timespec *abs) {
-  int64_t d = ts_ns(abs) - clock_base(clk);
+  int64_t d = il_ts_ns(abs) - clock_base(clk);
   return d < il.vclock ? il.vclock : d;
 }
 int64_t il_rel_to_vdeadline(const struct timespec *rel) {
-  int64_t d = ts_ns(rel);
+  int64_t d = il_ts_ns(rel);
   if (d < 0) d = 0;
   if (d > INT64_MAX / 4) d = INT64_MAX / 4;
   return il.vclock + d;
@@ -453,7 +453,8 @@ static void check_stall(void) {
         struct il_thread *u = &il.threads[k];
         if (alive(u) && u->deadline >= 0 && u->deadline > il.fair_until) il.fair_until = u->deadline;
       }
-      if (il_timer_next() < INT64_MAX && il_timer_next() > il.fair_until) il.fair_until = il_timer_next();
+      int64_t tnext = il_timer_next(); /* a timer may be what wakes it */
+      if (tnext < INT64_MAX && tnext > il.fair_until) il.fair_until = tnext;
       return;
     }
   }
@@ -477,9 +478,6 @@ static int fair_pick(struct il_thread **cand, int nready) {
   return best;
 }
 
-/* Choose who runs next.  `self` is the caller if it is still a candidate
- * (parked at a point), NULL if it is leaving.  Returns NULL only when no
- * thread is alive any more.  Never returns if the execution must end. */
 /* The moment since which t has been due to run (runnable, or its deadline
  * passed), or -1; and whether that holds the clock back (not waived). */
 static int64_t due_since(const struct il_thread *t, int ready) {
@@ -505,6 +503,9 @@ static void refresh_late_bound(void) {
   }
 }
 
+/* Choose who runs next.  `self` is the caller if it is still a candidate
+ * (parked at a point), NULL if it is leaving.  Returns NULL only when no
+ * thread is alive any more.  Never returns if the execution must end. */
 static struct il_thread *choose(struct il_thread *self) {
   struct il_thread *cand[IL_MAX_THREADS];
   int n = 0, nready = 0;
@@ -548,8 +549,10 @@ static struct il_thread *choose(struct il_thread *self) {
         }
       }
     }
-    for (int i = 0; i < ntimed; i++) /* deadlines passed: due since then */
-      if (!timed[i]->waive && bound_of(due_since(timed[i], 0)) < bound) bound = bound_of(due_since(timed[i], 0));
+    for (int i = 0; i < ntimed; i++) { /* deadlines passed: due since then */
+      int64_t b = bound_of(due_since(timed[i], 0));
+      if (!timed[i]->waive && b < bound) bound = b;
+    }
     if (nready > 0 && bound <= il.vclock) {
       /* Someone's bound is reached: only threads that are due that long
        * may run (ready ones first, as below). */
@@ -767,26 +770,16 @@ void il_start_execution(void) {
   il.shm->nholds = 0;
   il.shm->progress = 0;
   uint64_t z = il.req.seed;
-  for (int i = 0; i < 4; i++) {
-    z += 0x9e3779b97f4a7c15ULL;
-    uint64_t x = z;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    il.rng[i] = x ^ (x >> 31);
-  }
+  for (int i = 0; i < 4; i++) il.rng[i] = il_splitmix(&z);
   il_strategy_init();
   il_random_reset();
   il_signal_reset();
   il_timer_reset();
   /* --signal: a step in [1, est_steps], from the seed alone (not il_rand:
    * the strategy's draws stay the same with or without it). */
-  if (il.req.inject_signal) {
-    uint64_t x = il.req.seed ^ 0x5349474e414c2121ULL; /* "SIGNAL!!" */
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    il.inject_step = 1 + x % (il.req.est_steps ? il.req.est_steps : 1);
-  }
+  if (il.req.inject_signal)
+    il.inject_step = 1 + il_mix64(il.req.seed ^ 0x5349474e414c2121ULL /* "SIGNAL!!" */) %
+                             (il.req.est_steps ? il.req.est_steps : 1);
   struct il_thread *m = il_new_thread(NULL, NULL, 0);
   m->os_tid = (int32_t)il_sys(SYS_gettid, 0, 0, 0, 0, 0, 0);
   m->pt = pthread_self();
