@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 15
+#define IL_WIRE_VERSION 16
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -154,6 +154,8 @@ struct il_result {
 #define IL_W_UNCONTROLLED_THREAD 1u  /* a thread we did not create called in */
 #define IL_W_EVENTS_WRAPPED      2u  /* older events fell out of the ring */
 #define IL_W_TLS_DTOR            4u  /* a sync call after thread exit ran free */
+#define IL_W_FREE_CHILD          8u  /* a child forked after threads existed ran program code (no exec) */
+#define IL_W_SLOW_CHILD         16u  /* a child ran past the settle limit: its effects were seen when they came */
 
 /* Lock-order edge (lockdep): a thread acquired `to` while holding `from`.
  * A lock's class key is where it was initialized (init_site=1: the
@@ -209,6 +211,20 @@ struct il_shm {
   volatile uint64_t progress;     /* bumped at every scheduling point */
   volatile int32_t  running_tid;  /* OS tid of the baton holder */
   int32_t  pad1;
+  /* Child processes (runtime/i_proc.c).  outside: bumped while the
+   * execution waits in real time for its children, so the server's
+   * watchdog does not count that wait.  spawned: the execution started
+   * children; the server kills what is left of them afterwards.
+   * handover_*: a process that forked before it had threads and then
+   * exited hands the execution to that child (daemonizing); the server
+   * then waits for handover_pid instead. */
+  volatile uint64_t outside;
+  volatile int32_t  spawned;
+  volatile int32_t  handover_pid;
+  volatile int32_t  handover_waiting; /* a forked child waiting for the handover */
+  int32_t  pad4;
+  volatile uint64_t handover_step;
+  volatile int64_t  handover_vclock;
   uint64_t nevents;               /* total recorded; ring keeps the last */
   uint32_t nedges, nholds;        /* lock-order edges, lock holds found */
   uint32_t nraces, pad3;

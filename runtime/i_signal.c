@@ -155,7 +155,7 @@ static void run_handler(struct il_thread *t, int s) {
   t->sig_mask |= to_bits(&sa.sa_mask) | ((sa.sa_flags & SA_NODEFER) ? 0 : BIT(s));
   if (sa.sa_flags & SA_SIGINFO) {
     siginfo_t si;
-    user_info(&si, s);
+    if (s != SIGCHLD || !il_chld_info(&si)) user_info(&si, s);
     sa.sa_sigaction(s, &si, NULL);
   } else {
     sa.sa_handler(s);

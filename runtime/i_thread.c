@@ -122,6 +122,7 @@ static int create_common(pthread_t *th, const pthread_attr_t *attr, void *(*star
 }
 
 IL_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
+  if (il.active == 2) il_await_handover(1000); /* a daemon's child: be the program first (i_proc.c) */
   if (!il_controlled()) {
     il_resolve();
     return il_real.pthread_create(th, attr, start, arg);

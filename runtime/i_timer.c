@@ -15,14 +15,20 @@
  *     poll/select/epoll see it readable, as with a real timerfd;
  *   - interval timers re-arm; expirations missed while nobody looked are
  *     counted (a timerfd's count, a POSIX timer's overrun).
- * Not modelled: SIGEV_THREAD timers (libc would start a thread of its own;
- * left to libc, and the report says an uncontrolled thread ran), CPU-time
- * clocks and itimers (ITIMER_VIRTUAL/PROF: they measure real work).
+ * SIGEV_THREAD timers: as glibc, a new thread per expiration runs the
+ * notify function; here a controlled dispatcher thread (one per timer,
+ * named "timer", exempt from stall suspicion like libc's helper) reads
+ * the expirations from an eventfd the model writes, and starts each
+ * notification as a controlled detached thread, so the callbacks
+ * interleave with the program like any thread.
+ * Not modelled: CPU-time clocks and itimers (ITIMER_VIRTUAL/PROF: they
+ * measure real work).
  *
  * The table is per execution (cleared at its start); only the baton
  * holder touches it.
  */
 #include "rt.h"
+#include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -36,7 +42,7 @@ enum { T_FREE = 0, T_ALARM, T_POSIX, T_FD };
 static struct vtimer {
   int kind;
   int signo;        /* T_ALARM, T_POSIX: the signal (0: SIGEV_NONE) */
-  int fd;           /* T_FD: the eventfd it is */
+  int fd;           /* T_FD: the eventfd it is; T_POSIX SIGEV_THREAD: its dispatcher's, else -1 */
   clockid_t clk;    /* T_POSIX, T_FD: for absolute expiries */
   int64_t expiry;   /* virtual ns; -1: disarmed */
   int64_t interval; /* 0: one-shot */
@@ -64,7 +70,7 @@ void il_timer_fire(void) {
     } else {
       t->expiry = -1;
     }
-    if (t->kind == T_FD) {
+    if (t->kind == T_FD || (t->kind == T_POSIX && t->fd >= 0)) {
       il_sys(SYS_write, t->fd, (long)&n, sizeof n, 0, 0, 0);
     } else if (t->signo > 0) {
       t->overrun = (int)(n - 1);
@@ -142,16 +148,67 @@ static int virtual_clock_id(clockid_t c) {
   return c == CLOCK_REALTIME || c == CLOCK_MONOTONIC || c == CLOCK_BOOTTIME;
 }
 
+/* SIGEV_THREAD: what one notification runs, and the dispatcher. */
+struct notify { void (*fn)(union sigval); union sigval val; };
+static void *notify_thread(void *arg) {
+  struct notify n = *(struct notify *)arg;
+  free(arg);
+  n.fn(n.val);
+  return NULL;
+}
+static void *dispatcher(void *arg) {
+  struct notify *what = arg;
+  int fd = what->val.sival_int;
+  struct notify n = {what[1].fn, what[1].val};
+  free(what);
+  pthread_setname_np(pthread_self(), "timer");
+  il_me->service = 1;
+  pthread_attr_t at;
+  pthread_attr_init(&at);
+  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+  for (;;) {
+    uint64_t k;
+    if (read(fd, &k, sizeof k) != (ssize_t)sizeof k) break; /* timer_delete closed it */
+    while (k--) {
+      struct notify *one = malloc(sizeof *one);
+      if (!one) break;
+      *one = n;
+      pthread_t th;
+      if (pthread_create(&th, &at, notify_thread, one)) free(one);
+    }
+  }
+  pthread_attr_destroy(&at);
+  return NULL;
+}
+
 IL_EXPORT int timer_create(clockid_t c, struct sigevent *ev, timer_t *id) {
   static int (*real)(clockid_t, struct sigevent *, timer_t *);
   if (!real) real = il_sym("timer_create", "GLIBC_2.3.3");
-  if (!il_controlled() || !virtual_clock_id(c) || (ev && ev->sigev_notify != SIGEV_SIGNAL && ev->sigev_notify != SIGEV_NONE))
+  if (!il_controlled() || !virtual_clock_id(c) ||
+      (ev && ev->sigev_notify != SIGEV_SIGNAL && ev->sigev_notify != SIGEV_NONE && ev->sigev_notify != SIGEV_THREAD))
     return real(c, ev, id);
   struct vtimer *t = slot();
   if (!t) { errno = EAGAIN; return -1; }
   t->kind = T_POSIX;
   t->clk = c;
-  t->signo = !ev ? SIGALRM : ev->sigev_notify == SIGEV_NONE ? 0 : ev->sigev_signo;
+  t->fd = -1;
+  t->signo = !ev ? SIGALRM : ev->sigev_notify != SIGEV_SIGNAL ? 0 : ev->sigev_signo;
+  if (ev && ev->sigev_notify == SIGEV_THREAD) {
+    struct notify *d = malloc(2 * sizeof *d);
+    int fd = (int)il_sys(SYS_eventfd2, 0, EFD_CLOEXEC, 0, 0, 0, 0);
+    if (!d || fd < 0) { free(d); t->kind = T_FREE; errno = EAGAIN; return -1; }
+    d[0].val.sival_int = fd;
+    d[1].fn = ev->sigev_notify_function;
+    d[1].val = ev->sigev_value;
+    pthread_t th;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    int r = pthread_create(&th, &at, dispatcher, d);
+    pthread_attr_destroy(&at);
+    if (r) { free(d); il_sys(SYS_close, fd, 0, 0, 0, 0, 0); t->kind = T_FREE; errno = EAGAIN; return -1; }
+    t->fd = fd;
+  }
   *id = (timer_t)(uintptr_t)(t - timers + 1);
   return 0;
 }
@@ -191,6 +248,7 @@ IL_EXPORT int timer_delete(timer_t id) {
   struct vtimer *t = il_controlled() ? posix_of(id) : NULL;
   if (!t) return real(id);
   t->kind = T_FREE;
+  if (t->fd >= 0) close(t->fd); /* its dispatcher's read fails: it ends */
   return 0;
 }
 

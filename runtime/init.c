@@ -212,6 +212,7 @@ static long task_cpu_ticks(pid_t pid, pid_t tid, char *state) {
  * neither.  A hard wall-clock cap (30x) still ends anything else.  The CLI
  * confirms a watchdog by re-running the schedule before reporting it. */
 static int wait_child(pid_t pid) {
+  pid_t first = pid;
   int pidfd = (int)il_sys(SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
   uint64_t last = (uint64_t)-1;
   int64_t since = now_ms(), wd = il.shm->req.watchdog_ms ? il.shm->req.watchdog_ms : 2000;
@@ -220,17 +221,34 @@ static int wait_child(pid_t pid) {
   int32_t tid0 = 0;
   int killed = 0;
   long hz = sysconf(_SC_CLK_TCK);
+  uint64_t outside = il.shm->outside;
   for (;;) {
     int st;
     pid_t r = waitpid(pid, &st, pidfd >= 0 ? WNOHANG : 0);
-    if (r == pid) { if (pidfd >= 0) close(pidfd); return st; }
-    if (r < 0 && errno != EINTR) { if (pidfd >= 0) close(pidfd); return -1; }
+    if (r == pid) {
+      if (pidfd >= 0) close(pidfd);
+      int32_t h = il.shm->handover_pid;
+      if (!h || h == pid) return st;
+      /* It daemonized: the execution goes on in the child it handed over
+       * to (ours now: the server is a subreaper). */
+      pid = h;
+      pidfd = (int)il_sys(SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
+      last = (uint64_t)-1;
+      continue;
+    }
+    /* A followed daemon child whose own parent has not exited yet is not
+     * ours until it does: keep polling. */
+    if (r < 0 && errno == ECHILD && pid != first && pidfd >= 0) {
+      struct pollfd q = {.fd = pidfd, .events = POLLIN};
+      if (il_real.poll(&q, 1, 0) > 0) { close(pidfd); return 0; } /* ended under its own parent */
+    } else if (r < 0 && errno != EINTR) { if (pidfd >= 0) close(pidfd); return -1; }
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     il_real.poll(&p, 1, 25);
     uint64_t prog = il.shm->progress;
     int32_t tid = il.shm->running_tid; /* set by the chosen thread once it runs, after progress */
     int64_t t = now_ms();
-    if (prog != last || tid != tid0) {
+    if (prog != last || tid != tid0 || il.shm->outside != outside) { /* outside: waiting for its children */
+      outside = il.shm->outside;
       last = prog; since = prev = t; slept_ms = 0; cpu0 = -1;
       tid0 = tid;
       continue;
@@ -261,6 +279,46 @@ static int wait_child(pid_t pid) {
     }
     kill(pid, SIGKILL);
     killed = 1;
+  }
+}
+
+/* The execution's children that outlived it were handed to the server (a
+ * subreaper): end them, and theirs, so that no process of an execution
+ * survives it. */
+static void kill_leftovers(void) {
+  pid_t me = getpid();
+  for (int round = 0; round < 16; round++) {
+    int found = 0;
+    int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return;
+    char buf[4096], path[64], st[512];
+    long n;
+    while ((n = il_sys(SYS_getdents64, dfd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
+      for (long off = 0; off < n;) {
+        struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
+        off += d->reclen;
+        if (d->name[0] < '1' || d->name[0] > '9') continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", d->name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t k = read(fd, st, sizeof st - 1);
+        close(fd);
+        if (k <= 0) continue;
+        st[k] = 0;
+        char *p = strrchr(st, ')');
+        int ppid = 0;
+        char state;
+        if (!p || sscanf(p + 2, "%c %d", &state, &ppid) != 2 || ppid != me) continue;
+        kill(atoi(d->name), SIGKILL);
+        found++;
+      }
+    }
+    close(dfd);
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    if (!found) return;
+    struct timespec ms = {0, 1000000};
+    il_real.nanosleep(&ms, NULL);
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
   }
 }
 
@@ -338,6 +396,7 @@ IL_EXPORT void exit(int code) {
   static void (*real)(int) __attribute__((noreturn));
   if (!real) real = il_sym("exit", NULL);
   if (il_controlled()) il_note_exit(IL_CALLER, code);
+  il_proc_exiting();
   real(code);
 }
 
@@ -391,6 +450,10 @@ static int il_main(int argc, char **argv, char **envp) {
   void *warm[4];
   backtrace(warm, 4);
   il.shm->server_pid = getpid();
+  /* Children an execution leaves behind come to the server, which ends
+   * them (kill_leftovers), and a daemonizing execution's child can be
+   * waited for. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   il_proc_init();
   il_seccomp_init();
   save_maps();
@@ -406,6 +469,9 @@ static int il_main(int argc, char **argv, char **envp) {
     static int pinned = -2;
     if (il.shm->req.cpu != pinned) { pin_cpu(il.shm->req.cpu); pinned = il.shm->req.cpu; }
     fflush(NULL);
+    il.shm->spawned = 0; /* before the fork: the execution may set them at once */
+    il.shm->handover_pid = 0;
+    il.shm->handover_waiting = 0;
     pid_t pid = il_real.fork();
     if (pid < 0) il_die("fork failed");
     if (pid == 0) {
@@ -414,6 +480,7 @@ static int il_main(int argc, char **argv, char **envp) {
       return run_execution(argc, argv, envp);
     }
     int st = wait_child(pid);
+    if (il.shm->spawned) kill_leftovers();
     il.shm->res.wstatus = st;
     struct il_done d = {idx, st, 0};
     if (write_full(status_fd, &d, sizeof d)) _exit(0);

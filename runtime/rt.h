@@ -87,11 +87,13 @@ struct il_thread {
   int cancel_disabled;     /* pthread_setcancelstate(PTHREAD_CANCEL_DISABLE) */
   int cancel_now;          /* cond_wait: act on the cancel once the mutex is back */
   uint32_t barrier_gen;
+  int wait_idtype, wait_id, wait_opts; /* WAITPID: waitid()'s view of what it waits for */
   struct pollfd *pfds;     /* POLL: what it waits for */
   nfds_t npfds;
   pthread_t pt;
   int32_t os_tid;
   int detached;
+  int service;             /* a helper the runtime started (SIGEV_THREAD dispatcher): never suspected of a stall */
   int reaped;               /* joined or detached: its pthread_t may be reused */
   int64_t last_run;         /* vclock when last chosen (starvation check) */
   uint64_t last_run_step;   /* il.step when last chosen */
@@ -160,6 +162,7 @@ struct il_state {
   uint64_t rand_state;     /* i_random.c: the program's "kernel randomness" */
   uint64_t inject_step;    /* --signal: the step the signal arrives at */
   uint32_t vnow_reads;     /* clock reads since late_bound was computed */
+  int nchildren;           /* i_proc.c: child processes started and not seen to exit */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
 };
@@ -205,8 +208,20 @@ IL_HIDDEN long il_futex(uint32_t *addr, int op, uint32_t val, const struct times
  * syscall instruction in libgomp) trap into the model. */
 IL_HIDDEN void il_seccomp_init(void);
 
-/* i_proc.c: refuse forks made inside libraries (pthread_atfork). */
+/* i_proc.c: child processes.  il_children_settle: let every running
+ * child reach a state where it waits for the program (exited, or blocked
+ * reading or writing), in real time, before the scheduler looks at what
+ * the program can see; 1 if a child exited.  il_children_wait: nothing
+ * can run and a slow child is still running: wait for it (1: something
+ * happened).  il_child_ready: t's waitpid can return now. */
 IL_HIDDEN void il_proc_init(void);
+IL_HIDDEN void il_proc_reset(void);
+IL_HIDDEN int il_children_settle(void);
+IL_HIDDEN int il_children_wait(void);
+IL_HIDDEN int il_child_ready(const struct il_thread *t);
+IL_HIDDEN int il_await_handover(int wait_ms);
+IL_HIDDEN void il_proc_exiting(void);
+IL_HIDDEN int il_chld_info(siginfo_t *si); /* the last child exit seen, for SIGCHLD's siginfo */
 
 /* i_timer.c: timers on the virtual clock */
 IL_HIDDEN void il_timer_reset(void);

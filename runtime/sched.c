@@ -56,7 +56,12 @@ static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timesp
 }
 
 int il_controlled(void) {
-  if (!il.active || il_in_rt) return 0;
+  if (il.active != 1 || il_in_rt) {
+    /* 2: a child forked before the program had threads; it waits to be
+     * handed the execution (i_proc.c), or runs free after an exec. */
+    if (il.active == 2 && !il_in_rt) return il_await_handover(0);
+    return 0;
+  }
   struct il_thread *t = il_me;
   if (!t) {
     /* A thread we did not create (libc's timer threads, or one started
@@ -183,6 +188,8 @@ static int can_proceed(struct il_thread *t) {
     return ((struct il_thread *)t->obj)->state == IL_T_DONE;
   case IL_OP_SLEEP:
     return 0;
+  case IL_OP_WAITPID:
+    return il_child_ready(t);
   case IL_OP_POLL: case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT: {
     IL_ENTER();
     int r = il_real.poll(t->pfds, t->npfds, 0);
@@ -362,7 +369,7 @@ static void no_progress(void) {
   int culprit = -1;
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (!alive(t)) continue;
+    if (!alive(t) || t->service) continue;
     if (culprit < 0) culprit = i;
     if (t->op != IL_OP_JOIN) { culprit = i; break; }
   }
@@ -441,7 +448,7 @@ static void check_stall(void) {
     if (t->deadline >= 0) continue;
     /* A thread waiting for a signal (a server's shutdown thread) waits for
      * the world outside, not for the other threads: not suspected. */
-    if (t->op == IL_OP_SIGWAIT || t->op == IL_OP_SIGSUSPEND) continue;
+    if (t->op == IL_OP_SIGWAIT || t->op == IL_OP_SIGSUSPEND || t->op == IL_OP_WAITPID || t->service) continue;
     if (il.vclock - t->blocked_since > il.req.stall_timeout_ns && !can_proceed(t) && !waits_on_active(t)) {
       il.fair = 1;
       il.fair_suspect = i;
@@ -514,6 +521,10 @@ static struct il_thread *choose(struct il_thread *self) {
   for (;;) {
     int ntimed = 0;
     n = nready = 0;
+    /* Children run for real: let them reach a point where they wait for
+     * the program before deciding anything (i_proc.c), so that what the
+     * program can see of them does not depend on real timing. */
+    if (il.nchildren) il_children_settle();
     earliest = INT64_MAX;
     int64_t bound = INT64_MAX; /* the clock may not move past this */
     il_signal_inject();
@@ -575,6 +586,7 @@ static struct il_thread *choose(struct il_thread *self) {
       il.vclock = tnext;
       continue;
     }
+    if (il.nchildren && il_children_wait()) continue; /* a slow child may still act */
     no_progress();
   }
 picked_set:;
@@ -775,6 +787,7 @@ void il_start_execution(void) {
   il_random_reset();
   il_signal_reset();
   il_timer_reset();
+  il_proc_reset();
   /* --signal: a step in [1, est_steps], from the seed alone (not il_rand:
    * the strategy's draws stay the same with or without it). */
   if (il.req.inject_signal)

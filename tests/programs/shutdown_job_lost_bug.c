@@ -62,6 +62,17 @@ static void *acceptor(void *arg) {
   return NULL;
 }
 
+#ifdef SELF_KILL
+/* shutdown_job_lost_kill: an operator thread in the program sends the
+ * SIGTERM with kill() instead. */
+#include <unistd.h>
+static void *operator_thread(void *arg) {
+  (void)arg;
+  kill(getpid(), SIGTERM);
+  return NULL;
+}
+#endif
+
 int main(void) {
   static sigset_t set;
   sigemptyset(&set);
@@ -72,6 +83,11 @@ int main(void) {
   pthread_create(&sig_thread, NULL, signal_thread, &set);
   pthread_create(&w, NULL, worker, NULL);
   pthread_create(&a, NULL, acceptor, NULL);
+#ifdef SELF_KILL
+  pthread_t op;
+  pthread_create(&op, NULL, operator_thread, NULL);
+  pthread_join(op, NULL);
+#endif
   pthread_join(a, NULL);
   pthread_kill(sig_thread, SIGUSR1); /* done accepting: shut down normally */
   pthread_join(sig_thread, NULL);
