@@ -16,6 +16,9 @@
 /* Wait until fd is ready for `events` if the call would block.  Only for
  * controlled callers. */
 static void before_blocking(int fd, short events, int op, uint64_t pc) {
+  /* Whether the call would block must not depend on how far a child has
+   * got in real time: let children settle first (i_proc.c). */
+  if (il.nchildren) il_children_settle();
   IL_ENTER();
   int fl = fcntl(fd, F_GETFL);
   struct pollfd p = {.fd = fd, .events = events};

@@ -111,9 +111,12 @@ static ssize_t slurp(const char *path, char *buf, size_t n) {
 static int proc_settled(pid_t pid, int depth);
 
 /* Are all of pid's children settled?  (/proc/PID/task/TID/children is
- * not always configured; the parent pid of every process is.) */
+ * not always configured; the parent pid of every process is.)  A process
+ * in wait4 with no child left, or with a zombie child, is about to
+ * return: busy. */
 static int descendants_settled(pid_t pid, int depth) {
   if (depth > 4) return 1;
+  int nkids = 0;
   int dfd = (int)il_sys(SYS_open, (long)"/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0, 0);
   if (dfd < 0) return 1;
   char buf[4096], path[64], st[512];
@@ -130,14 +133,19 @@ static int descendants_settled(pid_t pid, int depth) {
       int ppid = 0;
       char state;
       if (!p || sscanf(p + 2, "%c %d", &state, &ppid) != 2 || ppid != pid) continue;
-      if (!proc_settled(atoi(d->name), depth + 1)) ok = 0;
+      nkids++;
+      if (state == 'Z' || !proc_settled(atoi(d->name), depth + 1)) ok = 0;
     }
   }
   il_sys(SYS_close, dfd, 0, 0, 0, 0, 0);
-  return ok;
+  return ok && nkids > 0;
 }
 
-/* Is one task waiting for someone else (settled), or busy? */
+/* Is one task waiting for someone else (settled), or busy?  Settled only
+ * when it sleeps interruptibly in a call that waits for a peer (a pipe, a
+ * socket, a futex, a signal) or for a child that is itself settled;
+ * anything else (running, disk sleep 'D' while the loader reads the
+ * binary, nanosleep, execve, mmap) is busy. */
 static int task_settled(pid_t pid, const char *tid, int depth) {
   char path[96], buf[512];
   snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, tid);
@@ -145,18 +153,36 @@ static int task_settled(pid_t pid, const char *tid, int depth) {
   char *p = strrchr(buf, ')');
   if (!p) return 1;
   char state = p[2];
-  if (state == 'R') return 0;
-  if (state != 'S' && state != 'D') return 1; /* zombie, stopped, dead */
+  /* A zombie main thread: the process is ending (its pidfd fires next;
+   * until then it is busy, so its exit is seen at one settled moment).
+   * Another zombie thread is just gone. */
+  if (state == 'Z' || state == 'X' || state == 'x') return atoi(tid) != pid;
+  if (state == 'T' || state == 't') return 1;
+  if (state != 'S') return 0;
   snprintf(path, sizeof path, "/proc/%d/task/%s/syscall", (int)pid, tid);
   if (slurp(path, buf, sizeof buf) <= 0) return 1; /* not readable here: by state alone */
   if (buf[0] < '0' || buf[0] > '9') return 0;       /* "running" */
   switch (atoi(buf)) {
-  case SYS_nanosleep: case SYS_clock_nanosleep: case SYS_execve:
-    return 0;
-  case SYS_wait4: case SYS_waitid:
-    return descendants_settled(pid, depth);
-  default:
+  case SYS_read: case SYS_readv: case SYS_recvfrom: case SYS_recvmsg: case SYS_recvmmsg:
+  case SYS_write: case SYS_writev: case SYS_sendto: case SYS_sendmsg: case SYS_sendmmsg:
+  case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
+  case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_epoll_pwait2:
+  case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_openat: case SYS_open:
+  case SYS_futex: case SYS_pause: case SYS_rt_sigsuspend: case SYS_rt_sigtimedwait:
+  case SYS_msgrcv: case SYS_msgsnd: case SYS_semop: case SYS_semtimedop: case SYS_flock:
+  case SYS_mq_timedreceive: case SYS_mq_timedsend:
     return 1;
+  case SYS_wait4: case SYS_waitid: {
+    if (!descendants_settled(pid, depth)) return 0;
+    /* Its child may have ended while we looked: still asleep in it? */
+    char again[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, tid);
+    if (slurp(path, again, sizeof again) <= 0) return 1;
+    p = strrchr(again, ')');
+    return p && p[2] == 'S';
+  }
+  default:
+    return 0;
   }
 }
 
@@ -238,9 +264,9 @@ int il_children_settle(void) {
   }
 }
 
-int il_children_wait(void) {
-  int64_t start = real_ms();
-  while (real_ms() - start < WAIT_MS) {
+int il_children_wait_ns(int64_t ns) {
+  int64_t start = real_ms(), limit = ns / 1000000 < WAIT_MS ? ns / 1000000 : WAIT_MS;
+  while (real_ms() - start < limit) {
     struct pollfd p[MAXCH + IL_MAX_THREADS];
     struct child *who[MAXCH];
     int n = 0, nslow = 0;
@@ -250,7 +276,20 @@ int il_children_wait(void) {
         p[n] = (struct pollfd){.fd = ch[i].pidfd, .events = POLLIN};
         who[n++] = &ch[i];
       }
-    if (!nslow) return 0; /* every child waits for the program: it cannot go on */
+    if (!nslow) {
+      if (ns < INT64_MAX) return 0;
+      /* Every child waits for the program: it cannot go on.  Look once
+       * more after a moment before a stall is declared (a sample of
+       * /proc can catch a child between a wake-up and its run). */
+      static uint64_t looked_at_step = (uint64_t)-1;
+      if (looked_at_step == il.step) return 0;
+      looked_at_step = il.step;
+      struct timespec ts = {0, 20000000};
+      il_sys(SYS_nanosleep, (long)&ts, 0, 0, 0, 0, 0);
+      il.shm->outside++;
+      il_children_settle();
+      return 1; /* look again at what the threads can do */
+    }
     int m = n;
     for (int i = 0; i < il.nthreads && m < MAXCH + IL_MAX_THREADS; i++) {
       struct il_thread *t = &il.threads[i];
@@ -258,7 +297,8 @@ int il_children_wait(void) {
       for (nfds_t k = 0; k < t->npfds && m < MAXCH + IL_MAX_THREADS; k++) p[m++] = t->pfds[k];
     }
     il.shm->outside++;
-    if (il_sys(SYS_poll, (long)p, m, 100, 0, 0, 0) > 0) {
+    int64_t left = limit - (real_ms() - start);
+    if (il_sys(SYS_poll, (long)p, m, left < 100 ? (left > 0 ? left : 0) : 100, 0, 0, 0) > 0) {
       poll_exits(p, who, n);
       return 1;
     }
@@ -266,7 +306,45 @@ int il_children_wait(void) {
   return 0;
 }
 
+int il_children_wait(void) { return il_children_wait_ns(INT64_MAX); }
+
+int il_children_slow(void) {
+  for (int i = 0; i < nch; i++)
+    if (!ch[i].exited && ch[i].slow) return 1;
+  return 0;
+}
+
 /* ---- starting children ---- */
+
+/* The environment a child gets.  Unchanged, except while the futex trap
+ * is installed (seccomp.c): the filter survives execve, so the child gets
+ * the runtime preloaded (inert there) for its SIGSYS handler, and the same
+ * library layout as this process.  The array is leaked on purpose: a
+ * handful per execution, in a process that ends with it. */
+static char *const *child_env(char *const envp[]) {
+  if (!il_seccomp_active || !il_preload[0] || !envp) return envp;
+  int n = 0;
+  while (envp[n]) n++;
+  char **e = malloc((size_t)(n + 2) * sizeof *e);
+  static char var[sizeof il_preload + 16];
+  if (!e) return envp;
+  snprintf(var, sizeof var, "LD_PRELOAD=%s", il_preload);
+  int k = 0;
+  e[k++] = var;
+  for (int i = 0; i < n; i++)
+    if (strncmp(envp[i], "LD_PRELOAD=", 11)) e[k++] = envp[i];
+  e[k] = NULL;
+  return e;
+}
+
+/* A child's number in this execution (1, 2, ...): what reports show, so
+ * that the same seed prints the same report (pids differ per run); -1 if
+ * it is not one the runtime started. */
+static int ordinal(pid_t pid) {
+  for (int i = 0; i < nch; i++)
+    if (ch[i].pid == pid) return i + 1;
+  return -1;
+}
 
 static void started(pid_t pid) {
   il.shm->spawned = 1;
@@ -292,13 +370,13 @@ static int spawn(int path_search, pid_t *pid, const char *path, const posix_spaw
   il_point(IL_OP_SPAWN, NULL, -1, pc);
   pid_t p = 0;
   IL_ENTER();
-  int r = (path_search ? real_spawnp : real_spawn)(&p, path, fa, at, argv, envp);
+  int r = (path_search ? real_spawnp : real_spawn)(&p, path, fa, at, argv, child_env(envp));
   IL_LEAVE();
   if (r == 0) {
     started(p);
     if (pid) *pid = p;
   }
-  il_record(IL_OP_SPAWN, (void *)(intptr_t)(r ? 0 : p), r, pc, 0);
+  il_record(IL_OP_SPAWN, (void *)(intptr_t)(r ? 0 : ordinal(p)), r, pc, 0);
   return r;
 }
 
@@ -338,7 +416,7 @@ static pid_t do_fork(uint64_t pc) {
     started(p);
     if (alone) handover_child = p;
   }
-  il_record(IL_OP_SPAWN, (void *)(intptr_t)(p > 0 ? p : 0), p < 0 ? errno : 0, pc, 0);
+  il_record(IL_OP_SPAWN, (void *)(intptr_t)(p > 0 ? ordinal(p) : 0), p < 0 ? errno : 0, pc, 0);
   return p;
 }
 
@@ -471,8 +549,11 @@ static void wait_point(int idtype, id_t id, int wopts, uint64_t pc) {
   il_point(IL_OP_WAITPID, (void *)(intptr_t)id, (wopts & WNOHANG) ? il.vclock : -1, pc);
 }
 
+/* result: the child's number, 0 none yet (WNOHANG), -1 error, -2 a
+ * child the runtime did not start. */
 static void reaped(pid_t p, uint64_t pc) {
-  il_record(IL_OP_WAITPID, NULL, p, pc, 0);
+  int k = p > 0 ? ordinal(p) : p < 0 ? -1 : 0;
+  il_record(IL_OP_WAITPID, NULL, p > 0 && k < 0 ? -2 : k, pc, 0);
 }
 
 static int wopts_of(int options) {
@@ -642,11 +723,17 @@ static void exec_free(void) {
     exec_free();                                              \
     return real args;                                         \
   }
-EXEC_WRAP(execve, (const char *p, char *const a[], char *const e[]), (p, a, e))
-EXEC_WRAP(execv, (const char *p, char *const a[]), (p, a))
-EXEC_WRAP(execvp, (const char *p, char *const a[]), (p, a))
-EXEC_WRAP(execvpe, (const char *p, char *const a[], char *const e[]), (p, a, e))
-EXEC_WRAP(fexecve, (int fd, char *const a[], char *const e[]), (fd, a, e))
+EXEC_WRAP(execve, (const char *p, char *const a[], char *const e[]), (p, a, child_env(e)))
+EXEC_WRAP(execvpe, (const char *p, char *const a[], char *const e[]), (p, a, child_env(e)))
+EXEC_WRAP(fexecve, (int fd, char *const a[], char *const e[]), (fd, a, child_env(e)))
+IL_EXPORT int execv(const char *p, char *const a[]) {
+  if (il_controlled()) refuse("execv", IL_CALLER);
+  return execve(p, a, environ);
+}
+IL_EXPORT int execvp(const char *p, char *const a[]) {
+  if (il_controlled()) refuse("execvp", IL_CALLER);
+  return execvpe(p, a, environ);
+}
 
 /* execl and friends take varargs; they are rebuilt for execv*. */
 #define MAXARGS 256

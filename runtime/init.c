@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 IL_HIDDEN struct il_real il_real;
+char il_preload[512];
 
 void il_die(const char *msg) {
   char buf[512];
@@ -425,7 +426,12 @@ static int il_main(int argc, char **argv, char **envp) {
   const char *sa = getenv(IL_ENV_STANDALONE);
   if (sa) return standalone_main(argc, argv, envp, sa);
   const char *fds = getenv(IL_ENV_FDS);
-  if (!fds) return user_main(argc, argv, envp); /* preloaded by hand: inert */
+  if (!fds) { /* preloaded by hand, or into a child process: inert */
+    il_seccomp_child();
+    return user_main(argc, argv, envp);
+  }
+  const char *pre = getenv("LD_PRELOAD");
+  if (pre && strlen(pre) < sizeof il_preload) strcpy(il_preload, pre);
   int shm_fd;
   if (sscanf(fds, "%d,%d,%d", &shm_fd, &ctl_fd, &status_fd) != 3) il_die("bad " IL_ENV_FDS);
   il.shm = mmap(NULL, sizeof(struct il_shm), PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);

@@ -93,6 +93,7 @@ struct il_thread {
   pthread_t pt;
   int32_t os_tid;
   int detached;
+  uintptr_t stack_lo, stack_hi; /* tsan.c: its stack (stack_hi 0: not looked up yet) */
   int service;             /* a helper the runtime started (SIGEV_THREAD dispatcher): never suspected of a stall */
   int reaped;               /* joined or detached: its pthread_t may be reused */
   int64_t last_run;         /* vclock when last chosen (starvation check) */
@@ -207,6 +208,9 @@ IL_HIDDEN long il_futex(uint32_t *addr, int op, uint32_t val, const struct times
 /* seccomp.c: futex system calls made outside libc and the runtime (the
  * syscall instruction in libgomp) trap into the model. */
 IL_HIDDEN void il_seccomp_init(void);
+IL_HIDDEN void il_seccomp_child(void);
+extern IL_HIDDEN int il_seccomp_active; /* a filter was installed: children need the runtime's SIGSYS handler */
+extern IL_HIDDEN char il_preload[512];  /* LD_PRELOAD as the CLI set it */
 
 /* i_proc.c: child processes.  il_children_settle: let every running
  * child reach a state where it waits for the program (exited, or blocked
@@ -218,6 +222,10 @@ IL_HIDDEN void il_proc_init(void);
 IL_HIDDEN void il_proc_reset(void);
 IL_HIDDEN int il_children_settle(void);
 IL_HIDDEN int il_children_wait(void);
+/* A slow child runs: the clock may move by ns only after that much real
+ * time (1: something happened first; look again). */
+IL_HIDDEN int il_children_wait_ns(int64_t ns);
+IL_HIDDEN int il_children_slow(void);
 IL_HIDDEN int il_child_ready(const struct il_thread *t);
 IL_HIDDEN int il_await_handover(int wait_ms);
 IL_HIDDEN void il_proc_exiting(void);

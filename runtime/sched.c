@@ -577,6 +577,13 @@ static struct il_thread *choose(struct il_thread *self) {
     /* A deadline fires only if that keeps the clock within every
      * runnable thread's bound; with nobody runnable, time just passes.
      * No deadline may pass an armed timer's expiry. */
+    /* Nobody can run, and only time would change that: while a slow
+     * child is still busy, time moves no faster than real time (the
+     * child may be what the program waits for). */
+    if (nready == 0 && il.nchildren && il_children_slow()) {
+      int64_t next = earliest < tnext ? earliest : tnext;
+      if (next > il.vclock && next < INT64_MAX && il_children_wait_ns(next - il.vclock)) continue;
+    }
     if ((nready == 0 || earliest <= bound) && earliest <= tnext)
       for (int i = 0; i < ntimed; i++)
         if (timed[i]->deadline <= earliest) cand[n++] = timed[i];
@@ -667,7 +674,9 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   me->timed_out = 0;
   me->blocked_since = il.vclock;
   if (deadline >= 0 && deadline <= il.vclock) me->waive = 1; /* a zero timeout: a yield */
-  int blocking = me->nheld && (deadline >= 0 || !can_proceed(me));
+  /* A zero timeout (deadline now: a WNOHANG, a poll with timeout 0) is
+   * a yield, not a blocking call. */
+  int blocking = me->nheld && (deadline > il.vclock || !can_proceed(me));
   if (blocking) il_lockhold_blocking(me, op, obj, pc);
   for (;;) {
     struct il_thread *t = choose(me);

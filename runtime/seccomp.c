@@ -2,15 +2,21 @@
  *
  * libgomp (OpenMP) issues the syscall instruction itself, from 38 places,
  * to wait and wake: a blocked OpenMP thread would block for real while it
- * holds the baton.  Before the first execution, the fork server installs a
- * seccomp filter that lets every system call through except a futex call
- * whose instruction pointer lies outside libc, the dynamic loader and this
- * runtime; that one raises SIGSYS, and the handler serves it from the futex
- * model (i_futex.c) on the calling thread, then writes the result into the
- * saved rax.  libc's own futexes (its pthread internals, a real join's wait
- * for the kernel's tid wake) and the runtime's baton stay real and pay only
- * the filter's few comparisons.  Seccomp filters survive fork and clone, so
- * every execution and thread has it.
+ * holds the baton.  Before the first execution, the fork server looks for
+ * such code: a loaded object other than libc, the dynamic loader and this
+ * runtime whose executable segments hold `mov $SYS_futex,%eax` followed
+ * shortly by `syscall`.  If there is one, it installs a seccomp filter
+ * that raises SIGSYS for a futex call whose instruction pointer lies in
+ * those objects, and lets every other system call through; the handler
+ * serves it from the futex model (i_futex.c) on the calling thread, then
+ * writes the result into the saved rax.  libc's own futexes and the
+ * runtime's baton stay real.  Seccomp filters survive fork, clone and
+ * execve: trapping only the offending objects' ranges (not "everything
+ * but libc") is what lets an exec'd child, whose libc lies elsewhere and
+ * which has no SIGSYS handler, run (a child's code could only be trapped
+ * if it happened to be mapped where one of those objects was).  A program
+ * with no such object gets no filter at all.  Objects loaded later with
+ * dlopen are not covered.
  *
  * Where seccomp is not available (a container without it), nothing is
  * installed and such waits stay uncontrolled (the watchdog names them).
@@ -26,26 +32,43 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
-/* Executable ranges whose futex calls stay real. */
+/* Executable ranges whose futex calls trap into the model. */
 #define MAX_RANGES 16
 static struct range { uint64_t lo, hi; } ranges[MAX_RANGES];
 static int nranges;
 
 static const void *self_anchor = &nranges;
 
+/* mov $202,%eax (SYS_futex), then a syscall instruction within 20 bytes. */
+static int issues_futex(const unsigned char *p, uint64_t n) {
+  for (uint64_t i = 0; i + 5 < n; i++) {
+    if (p[i] != 0xb8 || p[i + 1] != 0xca || p[i + 2] || p[i + 3] || p[i + 4]) continue;
+    for (uint64_t j = i + 5; j + 1 < n && j < i + 25; j++)
+      if (p[j] == 0x0f && p[j + 1] == 0x05) return 1;
+  }
+  return 0;
+}
+
 static int collect(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size; (void)data;
   const char *n = info->dlpi_name, *slash = strrchr(n, '/');
   const char *base = slash ? slash + 1 : n;
-  int mine = 0;
+  int mine = 0, inline_futex = 0;
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
     uint64_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
     if (ph->p_type == PT_LOAD && (uint64_t)(uintptr_t)self_anchor >= lo && (uint64_t)(uintptr_t)self_anchor < hi)
       mine = 1;
   }
-  int keep = mine || !strncmp(base, "libc.so.", 8) || !strncmp(base, "ld-linux", 8);
-  if (!keep) return 0;
+  if (mine || !strncmp(base, "libc.so.", 8) || !strncmp(base, "ld-linux", 8) || !strncmp(base, "linux-vdso", 10))
+    return 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
+        issues_futex((const unsigned char *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr), ph->p_filesz))
+      inline_futex = 1;
+  }
+  if (!inline_futex) return 0;
   for (int i = 0; i < info->dlpi_phnum && nranges < MAX_RANGES; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
     if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
@@ -97,10 +120,11 @@ void il_seccomp_init(void) {
       a = end;
     }
   if (np == 0) return;
+  /* arch, nr; then per piece: in it -> trap; past the last -> allow. */
   struct sock_filter f[4 + 5 * 2 * MAX_RANGES + 2];
   int total = 4 + 2, n = 0;
   for (int i = 0; i < np; i++) total += pc[i].upper ? 5 : 4;
-  int allow = total - 1, trap = total - 2;
+  int allow = total - 2, trap = total - 1; /* falling past the last piece: allow */
   f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, arch));
   f[n] = (struct sock_filter)JEQ(AUDIT_ARCH_X86_64, 0, (uint8_t)(allow - n - 1)); n++;
   f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, nr));
@@ -112,14 +136,14 @@ void il_seccomp_init(void) {
     f[n++] = (struct sock_filter)LD(IP_LO);
     if (pc[i].upper) {
       f[n] = (struct sock_filter)JGE(pc[i].lo, 0, (uint8_t)(next - n - 1)); n++;
-      f[n] = (struct sock_filter)JGE(pc[i].hi, (uint8_t)(next - n - 1), (uint8_t)(allow - n - 1)); n++;
+      f[n] = (struct sock_filter)JGE(pc[i].hi, (uint8_t)(next - n - 1), (uint8_t)(trap - n - 1)); n++;
     } else {
-      f[n] = (struct sock_filter)JGE(pc[i].lo, (uint8_t)(allow - n - 1), (uint8_t)(next - n - 1)); n++;
+      f[n] = (struct sock_filter)JGE(pc[i].lo, (uint8_t)(trap - n - 1), (uint8_t)(next - n - 1)); n++;
     }
   }
-  f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
   f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  if (n != total || trap != total - 2) return;
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
+  if (n != total || allow != total - 2) return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_sigsys;
@@ -127,5 +151,22 @@ void il_seccomp_init(void) {
   if (sigaction(SIGSYS, &sa, NULL)) return;
   struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) return;
-  il_sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0);
+  if (il_sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0) == 0) il_seccomp_active = 1;
+}
+
+int il_seccomp_active;
+
+/* In a child process the runtime was preloaded into inertly (i_proc.c
+ * puts it back in the environment of children while the filter is on):
+ * the filter came along through execve, and a futex call of the child's
+ * that happens to lie where a trapped object was in the parent raises
+ * SIGSYS.  The handler makes the call for real (il_controlled() is false
+ * here). */
+void il_seccomp_child(void) {
+  if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_sigsys;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigaction(SIGSYS, &sa, NULL);
 }

@@ -42,10 +42,15 @@ static uint32_t tvc[IL_MAX_THREADS][IL_MAX_THREADS]; /* threads' clocks */
  * nothing for happens-before. */
 static int instrumented;
 
-static int hb_on(void) { return instrumented && (il.req.flags & IL_F_RACE); }
+/* Happens-before and the shadow are kept whenever the program is
+ * instrumented, with or without race reports (--no-race): the shadow also
+ * decides which plain accesses are scheduling points, and those must not
+ * depend on an option a replay may not repeat. */
+static int hb_on(void) { return instrumented; }
+static int reporting(void) { return il.req.flags & IL_F_RACE; }
 
 static int racing(void) {
-  return il.active && hb_on() && il_me && !il_in_rt && !il_me->exiting;
+  return il.active == 1 && hb_on() && il_me && !il_in_rt && !il_me->exiting;
 }
 
 static uint32_t *obj_vc(struct il_obj *o) {
@@ -145,6 +150,7 @@ static void fill_access(struct il_access_info *a, int tid, uint64_t pc, int writ
 static void report(uintptr_t addr, int size, int write, uint64_t pc, int ptid, uint64_t ppc, int pwrite,
                    int psize) {
   struct il_shm *s = il.shm;
+  if (!reporting()) return;
   for (uint32_t i = 0; i < s->nraces && i < IL_MAX_RACES; i++)
     if ((s->races[i].cur.pc == pc && s->races[i].prev.pc == ppc) ||
         (s->races[i].cur.pc == ppc && s->races[i].prev.pc == pc))
@@ -200,9 +206,73 @@ static void access_granule(uintptr_t a, int size, int write, uint64_t pc) {
   s->roff[slot] = (uint8_t)off;
 }
 
+/* Has another thread touched this granule (as far as the shadow still
+ * knows)?  A look only: a granule the table has lost is not shared. */
+static int shared_elsewhere(uintptr_t a) {
+  uintptr_t g = a & ~(uintptr_t)7;
+  size_t i = (size_t)((g >> 3) * 0x9e3779b97f4a7c15ULL >> (64 - SHADOW_BITS));
+  const struct shadow *s = &shadow[i];
+  if (s->granule != g) return 0;
+  int me = il_me->idx + 1;
+  return (s->wtid && s->wtid != me) || (s->rtid[0] && s->rtid[0] != me) || (s->rtid[1] && s->rtid[1] != me);
+}
+
+/* A plain access to memory another thread has touched in this execution
+ * is a scheduling point before it happens (loads and stores of data that
+ * is only ever one thread's never are): the strategy can put another
+ * thread between `a = 1;` and `b = -1;`, so the program's own assertion
+ * is reached, not only a race report.  Learned within the execution
+ * only, so a replay makes the same points.  A thread that re-reads an
+ * unchanged value is spinning and yields its priority, as on an atomic. */
+static void mem_point(const volatile void *p, unsigned long size, int write, uint64_t pc) {
+  struct il_thread *me = il_me;
+  il_point(write ? IL_OP_MEM_STORE : IL_OP_MEM_LOAD, (void *)p, -1, pc);
+  int64_t v = 0;
+  if (!write && size <= 8 && ((uintptr_t)p & (size - 1)) == 0) {
+    switch (size) {
+    case 1: v = *(const volatile uint8_t *)p; break;
+    case 2: v = *(const volatile uint16_t *)p; break;
+    case 4: v = *(const volatile uint32_t *)p; break;
+    case 8: v = *(const volatile int64_t *)p; break;
+    }
+    if (me->spin_addr == (uint64_t)(uintptr_t)p && me->spin_value == v) il_deprioritize(me);
+    me->spin_addr = (uint64_t)(uintptr_t)p;
+    me->spin_value = v;
+  } else {
+    me->spin_addr = 0;
+  }
+  il_record(write ? IL_OP_MEM_STORE : IL_OP_MEM_LOAD, (void *)p, (int32_t)v, pc, 0);
+}
+
+/* Is a on the calling thread's own stack?  (The compiler leaves most
+ * locals uninstrumented; those whose address escapes are still this
+ * thread's, unless handed to another, which the shadow then shows.) */
+static int own_stack(uintptr_t a) {
+  struct il_thread *me = il_me;
+  if (!me->stack_hi) {
+    pthread_attr_t at;
+    void *lo = NULL;
+    size_t n = 0;
+    IL_ENTER();
+    if (pthread_getattr_np(pthread_self(), &at) == 0) {
+      pthread_attr_getstack(&at, &lo, &n);
+      pthread_attr_destroy(&at);
+    }
+    IL_LEAVE();
+    me->stack_lo = (uintptr_t)lo;
+    me->stack_hi = n ? (uintptr_t)lo + n : 1;
+  }
+  return a >= me->stack_lo && a < me->stack_hi;
+}
+
 static void mem_access(const volatile void *p, unsigned long size, int write, uint64_t pc) {
   if (!racing() || !size) return;
   uintptr_t a = (uintptr_t)p, end = a + size;
+  /* Heap and global memory while another thread is alive: a point (an
+   * access that may be shared, before any other thread has touched it:
+   * reorder's `a = 1; b = -1;`); own-stack memory only once the shadow
+   * shows another thread there. */
+  if (il.nlive > 1 && (shared_elsewhere(a) || !own_stack(a))) mem_point(p, size, write, pc);
   for (uintptr_t g = a & ~(uintptr_t)7; g < end; g += 8) {
     uintptr_t lo = g > a ? g : a;
     access_granule(lo, (int)((end < g + 8 ? end : g + 8) - lo), write, pc);
