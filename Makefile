@@ -39,6 +39,7 @@ $(BUILD)/tests/programs/jemalloc_%: PROG_LIBS := -ljemalloc
 $(BUILD)/tests/programs/glib_%: PROG_LIBS = $(shell pkg-config --cflags --libs glib-2.0)
 $(BUILD)/tests/programs/omp_%: PROG_LIBS := -fopenmp
 $(BUILD)/tests/programs/uv_ok: PROG_LIBS := -luv
+$(BUILD)/tests/programs/futex_child_helper: PROG_LIBS := -lz -lm
 $(BUILD)/tests/programs/cxx20_%: PROG_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -pthread -Iinclude
 # annotate_*: programs that use include/interleave.h
 $(filter $(BUILD)/tests/programs/annotate_%,$(TP_BIN)): include/interleave.h
@@ -55,7 +56,12 @@ $(BUILD)/tests/programs/%: tests/programs/%.c
 $(BUILD)/tests/programs/%: tests/programs/%.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(PROG_CXXFLAGS) -o $@ $< $(PROG_LIBS)
-programs: $(TP_BIN)
+# GoogleTest binaries for `interleave gtest`: tests/gtest/NAME.cpp -> build/tests/gtest/NAME
+GT_BIN := $(patsubst tests/gtest/%.cpp,$(BUILD)/tests/gtest/%,$(wildcard tests/gtest/*.cpp))
+$(BUILD)/tests/gtest/%: tests/gtest/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(PROG_CXXFLAGS) -o $@ $< -lgtest -lgtest_main -pthread
+programs: $(TP_BIN) $(GT_BIN)
 
 # ---- seed models: each examples/seeds/*/seed.mk lists its variants
 SEED_VARIANTS :=

@@ -8,11 +8,14 @@
  *   symbols.c   addresses to names (libdwfl)
  *   report.c    the printed reports
  *   output.c    the findings as files: SARIF, JUnit XML, JSON Lines
+ *   html.c      the timeline as data (steps, who woke whom); --html, a page
+ *   perfetto.c  --perfetto: the timeline as Chrome trace-event JSON
  *   lockgraph.c the lock-order graph across executions
  *   suppress.c  suppression files; which finding an execution reports
  *   replay.c    `interleave replay [--gdb]`
  *   merge.c     `interleave merge`
  *   cc.c        `interleave cc` / `c++`
+ *   gtest.c     `interleave gtest`: each test of a GoogleTest binary, a campaign
  */
 #ifndef IL_CLI_H
 #define IL_CLI_H
@@ -46,6 +49,7 @@ struct options {
   const char *out_dir;
   int full_trace;
   int context;             /* timeline rows shown */
+  int width;               /* --width: the timeline's columns; 0: unlimited, -1: terminal or $COLUMNS */
   int jobs;                /* parallel workers (fork servers) */
   int quiet;
   const char *program;     /* replay: the binary is here now (same hash) */
@@ -58,6 +62,7 @@ struct options {
   unsigned shard, nshards; /* this process runs executions i % nshards == shard */
   const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */
   const char *sarif, *junit, *json; /* --sarif, --junit, --json: written at the end of a run */
+  const char *html, *perfetto;       /* --html, --perfetto: the same, as a page and as a trace */
 };
 
 /* The program under test. */
@@ -199,8 +204,56 @@ void output_unreproducible(const char *maps, const struct outcome *first, const 
 void output_lockorder(const char *maps, const struct il_lock_edge *cyc, const uint64_t *execs, int n, uint64_t exec,
                       const char *report, const char *summary);
 int output_write(const struct options *opt, const struct target *t, const struct run_stats *st);
+/* interleave gtest: the bugs recorded after output_case belong to that
+ * test; output_case_done(NULL): it was not run (disabled). */
+void output_case(const char *suite, const char *name, const char *param);
+void output_case_done(const struct run_stats *st);
+/* explore.c: the campaign without the output files (cmd_run opens and
+ * writes them around it); returns the exit status. */
+int explore(struct options *opt, struct target *t, struct run_stats *st);
+
+/* output.c: s as valid UTF-8 (invalid bytes: U+FFFD); xml: also without
+ * the control characters XML and HTML text cannot hold.  Free it. */
+char *output_clean(const char *s, int xml);
+
+/* html.c: each reported bug's timeline, captured right after its report
+ * is printed (from report.c's accessors, as the report shows it), for
+ * --html and --perfetto.  timeline_open before the run checks the files
+ * can be written; timeline_write writes them at the end (st NULL: a
+ * replay), -1 if one could not be (said on stderr). */
+enum tl_arrow_kind { TL_THREAD, TL_LOCK, TL_WAKE, TL_WAITS };
+struct tl_step {
+  int64_t step;            /* the timeline's step; -1: a pending operation ("next") */
+  int thread, op;          /* op: enum il_op */
+  uint32_t flags, reps;    /* IL_EV_*; reps > 1: a folded block */
+  int64_t vtime;           /* virtual ns */
+  char what[200];          /* "lock balance_mu", as the report says it */
+  char fn[160], loc[160];  /* where: "get_balance", "lost_update.c:19" ("" unknown) */
+};
+struct tl_arrow { size_t from, to; int kind; };  /* step indices; kind: enum tl_arrow_kind */
+struct tl_bug {
+  char *headline, *summary, *report, *sched; /* sched NULL: none */
+  char kind[64];
+  uint64_t exec;
+  int nthreads;
+  char (*tnames)[64];
+  struct tl_step *steps;
+  size_t nsteps;
+  struct tl_arrow *arrows;
+  size_t narrows;
+};
+void timeline_open(const struct options *opt);
+void timeline_bug(const struct il_shm *s, const struct outcome *o, const char *sched_path, const char *report,
+                  const char *summary);
+void timeline_text(const char *kind, const char *sched_path, const char *report, const char *summary);
+int timeline_write(const struct options *opt, const struct target *t, const struct run_stats *st);
+const char *tl_arrow_name(int kind);   /* "lock", "wake"... */
+const char *tl_op_name(int op);        /* "lock", "cond_wait"... */
+/* perfetto.c: -1 with errno when the file cannot be written. */
+int perfetto_write(const char *path, const struct tl_bug *b, size_t n);
 
 /* lockgraph.c */
+void lockgraph_reset(void);
 int lockgraph_add(const struct il_lock_edge *es, uint32_t n, uint64_t exec, struct il_lock_edge *out,
                   uint64_t *out_exec, int *out_n);
 void report_lockorder(FILE *f, const char *maps, const struct il_lock_edge *cyc, const uint64_t *execs, int n,
@@ -221,6 +274,9 @@ int cmd_merge(int argc, char **argv);
 
 /* replay.c */
 int cmd_replay(int argc, char **argv, struct options *opt);
+
+/* gtest.c: argv[0..argc): the binary and its arguments. */
+int cmd_gtest(struct options *opt, int argc, char **argv);
 
 void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_tool(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -207,10 +207,12 @@ static int handle_bug(const struct options *opt, const struct target *t, const c
     report_unreproducible(rf, rw.shm->maps, o, &ro, opt, path, summary, sizeof summary);
     fclose(rf);
     output_unreproducible(rw.shm->maps, o, path, rep, summary);
+    timeline_text(bug_kind_name(o->kind), path, rep, summary);
   } else {
     report_print(rf, rw.shm, &ro, opt, path, text, summary, sizeof summary);
     fclose(rf);
     output_bug(rw.shm, &ro, path, rep, summary);
+    timeline_bug(rw.shm, &ro, path, rep, summary);
   }
   fwrite(rep, 1, repn, stdout);
   fflush(stdout);
@@ -376,6 +378,7 @@ static void lockorder(struct campaign *c, struct done_exec *d) {
   report_lockorder(rf, c->w[0].shm->maps, cyc, ex, n, c->opt, summary, sizeof summary);
   fclose(rf);
   output_lockorder(c->w[0].shm->maps, cyc, ex, n, d->o.exec_index, rep, summary);
+  timeline_text(bug_kind_name(BUG_LOCKORDER), NULL, rep, summary);
   fwrite(rep, 1, repn, stdout);
   fflush(stdout);
   free(rep);
@@ -502,7 +505,9 @@ static void on_interrupt(int sig) {
   raise(sig);
 }
 
-int cmd_run(struct options *opt, struct target *t) {
+/* The campaign, without the output files: `interleave run`'s, and each
+ * test's of `interleave gtest`.  Returns the exit status; *st its stats. */
+int explore(struct options *opt, struct target *t, struct run_stats *st) {
   if (!opt->seed_given) {
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read(fd, &opt->seed, sizeof opt->seed) != (ssize_t)sizeof opt->seed) opt->seed = (uint64_t)time(NULL);
@@ -516,7 +521,6 @@ int cmd_run(struct options *opt, struct target *t) {
   if (opt->nshards > 1) snprintf(c.dir, sizeof c.dir, "%s/shard-%u-of-%u", opt->out_dir, opt->shard, opt->nshards);
   else snprintf(c.dir, sizeof c.dir, "%s", opt->out_dir);
   mkdirs(c.dir);
-  output_open(opt);
   struct timespec rt;
   clock_gettime(CLOCK_REALTIME, &rt);
   c.base_rt = (int64_t)rt.tv_sec * 1000000000LL; /* whole seconds: tidy timestamps */
@@ -594,22 +598,32 @@ int cmd_run(struct options *opt, struct target *t) {
     free(c.done[k].edges);
   }
   free(c.done);
-  if (!c.bugs && c.unreproducible)
+  int status = c.bugs ? EXIT_BUG : c.unreproducible ? EXIT_UNREPRODUCIBLE : EXIT_OK;
+  *st = (struct run_stats){c.executed, c.bugs, c.unreproducible, c.incomplete, elapsed, status};
+  return status;
+}
+
+int cmd_run(struct options *opt, struct target *t) {
+  output_open(opt);
+  timeline_open(opt);
+  struct run_stats st;
+  int status = explore(opt, t, &st);
+  const char *sname = opt->strategy == IL_STRAT_RANDOM ? "random" : "pct";
+  if (!st.bugs && st.unreproducible)
     printf("interleave: no reproducible bug in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s); "
-           "%" PRIu64 " failure%s did not reproduce\n", c.executed, opt->seed, sname, c.unreproducible,
-           c.unreproducible == 1 ? "" : "s");
-  else if (!c.bugs)
+           "%" PRIu64 " failure%s did not reproduce\n", st.executions, opt->seed, sname, st.unreproducible,
+           st.unreproducible == 1 ? "" : "s");
+  else if (!st.bugs)
   {
-    printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)", c.executed,
+    printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)", st.executions,
            opt->seed, sname);
-    if (c.incomplete)
-      printf("; %" PRIu64 " not judged (incomplete, or a default budget reached; see the warning above)", c.incomplete);
+    if (st.not_judged)
+      printf("; %" PRIu64 " not judged (incomplete, or a default budget reached; see the warning above)", st.not_judged);
     putchar('\n');
   }
-  int status = c.bugs ? EXIT_BUG : c.unreproducible ? EXIT_UNREPRODUCIBLE : EXIT_OK;
-  struct run_stats st = {c.executed, c.bugs, c.unreproducible, c.incomplete, elapsed, status};
   fflush(stdout);
   if (output_write(opt, t, &st)) status = EXIT_TOOL;
+  if (timeline_write(opt, t, &st)) status = EXIT_TOOL;
   if (opt->shard_status) {
     FILE *f = fopen(opt->shard_status, "a"); /* Bazel: "this test supports sharding" */
     if (f) fclose(f);

@@ -44,6 +44,15 @@ static uint64_t cycle_sig(size_t *idx, int n) {
   return s;
 }
 
+/* A new campaign (interleave gtest's next test): a graph of its own.  Two
+ * tests never run at once, so their edges cannot form a deadlock together. */
+void lockgraph_reset(void) {
+  free(g);
+  g = NULL;
+  ng = capg = 0;
+  nreported = 0;
+}
+
 /* Add one execution's edges; returns the number of cycles found, each
  * written to out[] as edge copies (at most 8 edges per cycle, one cycle). */
 int lockgraph_add(const struct il_lock_edge *es, uint32_t n, uint64_t exec, struct il_lock_edge *out,

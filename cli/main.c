@@ -21,9 +21,12 @@ void die_tool(const char *fmt, ...) __attribute__((alias("die_usage")));
 
 static const char usage[] =
     "usage: interleave run [options] -- PROGRAM [ARGS...]\n"
-    "       interleave replay [--gdb] [--full-trace] [--program PATH] FILE\n"
+    "       interleave replay [--gdb] [--full-trace] [--width N] [--program PATH]\n"
+    "                         [--html FILE] [--perfetto FILE] FILE\n"
     "       interleave merge DIR...   (one report from the folders of a sharded run)\n"
     "       interleave cc|c++ ARGS... (compile with race detection: -fsanitize=thread hooks)\n"
+    "       interleave gtest [options] -- TEST-BINARY [ARGS...]\n"
+    "                                 (each GoogleTest test as its own run; run's options)\n"
     "\n"
     "Runs a dynamically linked pthreads program many times, each under a different\n"
     "controlled interleaving with virtual time; reports the first bug as a timeline.\n"
@@ -50,6 +53,8 @@ static const char usage[] =
     "      --ok-exit LIST       exit codes that are not bugs (default 0)\n"
     "      --out DIR            where schedules go (default ./interleave-out)\n"
     "      --full-trace         print every step, not just the last ones\n"
+    "      --width N            fit the timeline into N columns (0: unlimited; default: the\n"
+    "                           terminal's width, else $COLUMNS, else unlimited)\n"
     "  -j, --jobs N             parallel workers (default: one per CPU)\n"
     "      --shard I/N|auto     run slice I of N of the campaign (auto: from the CI's variables)\n"
     "      --allow-nontermination  an execution that exceeds its limits is not a bug\n"
@@ -63,14 +68,19 @@ static const char usage[] =
     "      --sarif FILE         write the bugs found as SARIF 2.1.0 (with each interleaving)\n"
     "      --junit FILE         write a JUnit XML test report (GitLab, Jenkins)\n"
     "      --json FILE          write JSON Lines: one object per bug, then the run's stats\n"
+    "      --html FILE          write the report as one self-contained HTML page: threads as\n"
+    "                           lanes, who woke whom as arrows, source lines on hover\n"
+    "      --perfetto FILE      write the interleaving as Chrome trace-event JSON (ui.perfetto.dev)\n"
     "  -q, --quiet              only the report\n"
     "\n"
     "INTERLEAVE_OPTIONS=\"seed=7:runs=2000:max_delay=5ms\" sets run options for a whole\n"
-    "CI job (long names, '_' for '-'); the command line overrides them.\n";
+    "CI job (long names, '_' for '-'); the command line overrides them.\n"
+    "INTERLEAVE_DEBUG_PATH=DIR[:DIR...]: where stripped binaries' debug files are looked\n"
+    "for, by build-id and .gnu_debuglink (default /usr/lib/debug).\n";
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
-       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY, O_SIGNAL,
-       O_SARIF, O_JUNIT, O_JSON };
+       O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY, O_SIGNAL, O_WIDTH,
+       O_SARIF, O_JUNIT, O_JSON, O_HTML, O_PERFETTO };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -82,8 +92,9 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"program", 0, 1, O_PROGRAM},      {"no-lockdep", 0, 0, O_NOLOCKDEP},
     {"hold-threshold", 0, 1, O_HOLD},  {"no-lock-hold", 0, 0, O_NOHOLD},
     {"suppressions", 0, 1, O_SUPP},    {"no-race", 0, 0, O_NORACE},
-    {"max-delay", 0, 1, O_MAXDELAY},   {"signal", 0, 1, O_SIGNAL},
+    {"max-delay", 0, 1, O_MAXDELAY},   {"signal", 0, 1, O_SIGNAL},      {"width", 0, 1, O_WIDTH},
     {"sarif", 0, 1, O_SARIF},          {"junit", 0, 1, O_JUNIT},        {"json", 0, 1, O_JSON},
+    {"html", 0, 1, O_HTML},            {"perfetto", 0, 1, O_PERFETTO},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -170,7 +181,7 @@ static void parse_shard(const char *val, struct options *o) {
   o->nshards = (unsigned)n;
 }
 
-static char *kept[3]; /* --sarif, --junit, --json file names */
+static char *kept[5]; /* --sarif, --junit, --json, --html, --perfetto file names */
 
 /* Parse options from argv[i...]; returns the index of the first operand.
  * `gdb` is set only where the subcommand accepts --gdb. */
@@ -226,6 +237,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     }
     case O_OUT: o->out_dir = val; break;
     case O_FULL: o->full_trace = 1; break;
+    case O_WIDTH: o->width = (int)num(name, val, 100000); break;
     case O_JOBS: o->jobs = (int)num(name, val, 1024); if (!o->jobs) die_usage("--jobs must be at least 1"); break;
     case O_QUIET: o->quiet = 1; break;
     case O_GDB: if (!gdb) die_usage("--gdb is an option of interleave replay"); *gdb = 1; break;
@@ -243,6 +255,8 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_SARIF: free(kept[0]); o->sarif = kept[0] = strdup(val); break;
     case O_JUNIT: free(kept[1]); o->junit = kept[1] = strdup(val); break;
     case O_JSON: free(kept[2]); o->json = kept[2] = strdup(val); break;
+    case O_HTML: free(kept[3]); o->html = kept[3] = strdup(val); break;
+    case O_PERFETTO: free(kept[4]); o->perfetto = kept[4] = strdup(val); break;
     case O_PROGRAM: if (!gdb) die_usage("--program is an option of interleave replay"); o->program = val; break;
     }
   }
@@ -297,6 +311,7 @@ static void defaults(struct options *o) {
   o->nok_exit = 1;
   o->out_dir = "interleave-out";
   o->context = 24;
+  o->width = -1; /* the terminal's, $COLUMNS, or unlimited: report.c */
   o->jobs = 0; /* one per CPU */
   o->nshards = 1;
   o->lockdep = 1;
@@ -320,9 +335,14 @@ int main(int argc, char **argv) {
     target_init(&t, argc - first, argv + first);
     return cmd_run(&opt, &t);
   }
+  if (!strcmp(cmd, "gtest")) {
+    env_options(&opt);
+    int first = parse_options(argc, argv, 2, &opt, NULL);
+    return cmd_gtest(&opt, argc - first, argv + first);
+  }
   if (!strcmp(cmd, "replay")) return cmd_replay(argc, argv, &opt);
   if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);
   if (!strcmp(cmd, "cc")) return cmd_cc(argc - 2, argv + 2, 0);
   if (!strcmp(cmd, "c++")) return cmd_cc(argc - 2, argv + 2, 1);
-  die_usage("unknown command '%s' (run, replay; see interleave --help)", cmd);
+  die_usage("unknown command '%s' (run, gtest, replay; see interleave --help)", cmd);
 }

@@ -12,6 +12,9 @@
  *            after the program, a <failure> per bug with the report as body.
  *   --json   JSON Lines: one object per bug, then one with the run's stats.
  *
+ * Under `interleave gtest` each test is a case (output_case): its bugs are
+ * tagged with it, and the JUnit file has one testcase per test.
+ *
  * JSON goes through cJSON; the XML is written here, escaped, and every
  * string is made valid UTF-8 first (a program's output can be anything).
  */
@@ -40,6 +43,7 @@ struct obug {
   const char *level;       /* SARIF level */
   char *headline, *summary, *report, *sched; /* sched NULL: none */
   uint64_t exec;
+  int ocase;               /* interleave gtest: the test it belongs to; -1: none */
   int thread;              /* -1: none */
   char thread_name[96];
   char fn[160], file[160]; /* the SUMMARY's site */
@@ -57,6 +61,15 @@ static int wanted;
 static struct obug *bugs;
 static size_t nbugs;
 static time_t started;
+
+/* interleave gtest's tests, in the order they ran. */
+struct ocase {
+  char *suite, *name, *param; /* param: "GetParam() = 4", "TypeParam = int", or "" */
+  int run;                 /* 0: not run (disabled) */
+  struct run_stats st;
+};
+static struct ocase *cases;
+static size_t ncases;
 
 /* ---- strings ---- */
 
@@ -93,6 +106,7 @@ static char *clean(const char *s, int xml) {
   *o = 0;
   return out;
 }
+char *output_clean(const char *s, int xml) { return clean(s, xml); }
 
 /* Escaped XML text; attr: an attribute value, where newlines and tabs are
  * escaped too (or a parser folds them into spaces). */
@@ -185,6 +199,33 @@ void output_open(const struct options *opt) {
   }
 }
 
+/* interleave gtest: the bugs recorded from now on belong to this test
+ * (until the next); output_case_done gives its campaign's stats, or NULL
+ * for a test not run. */
+void output_case(const char *suite, const char *name, const char *param) {
+  cases = realloc(cases, (ncases + 1) * sizeof *cases);
+  struct ocase *c = &cases[ncases++];
+  memset(c, 0, sizeof *c);
+  c->suite = strdup(suite);
+  c->name = strdup(name);
+  c->param = strdup(param ? param : "");
+  if (!started) started = time(NULL);
+}
+
+void output_case_done(const struct run_stats *st) {
+  if (!ncases) return;
+  cases[ncases - 1].run = st != NULL;
+  if (st) cases[ncases - 1].st = *st;
+}
+
+/* A SARIF result's or a JSON bug's "test": "Suite.Name". */
+static void test_name(cJSON *obj, const struct ocase *c) {
+  char *full = malloc(strlen(c->suite) + strlen(c->name) + 2);
+  sprintf(full, "%s.%s", c->suite, c->name);
+  jstr(obj, "test", full);
+  free(full);
+}
+
 static struct obug *new_bug(const char *rule, const char *level, const char *report, const char *summary,
                             const char *sched, uint64_t exec) {
   bugs = realloc(bugs, (nbugs + 1) * sizeof *bugs);
@@ -199,6 +240,7 @@ static struct obug *new_bug(const char *rule, const char *level, const char *rep
   b->exec = exec;
   b->thread = -1;
   b->preempt_from = b->preempt_to = -1;
+  b->ocase = ncases ? (int)ncases - 1 : -1;
   return b;
 }
 
@@ -527,6 +569,7 @@ static char *sarif(const struct options *opt, const struct target *t, const stru
     if (b->sched) jstr(p, "schedule", b->sched);
     if (b->steps) cJSON_AddNumberToObject(p, "steps", (double)b->steps);
     if (b->thread >= 0) jstr(p, "thread", b->thread_name);
+    if (b->ocase >= 0) test_name(p, &cases[b->ocase]);
   }
   free(rule_ix);
   char *text = cJSON_Print(root);
@@ -543,6 +586,7 @@ static char *json_bug(const struct options *opt, const struct obug *b) {
   cJSON_AddStringToObject(o, "type", "bug");
   cJSON_AddStringToObject(o, "kind", b->rule);
   jstr(o, "summary", b->summary);
+  if (b->ocase >= 0) test_name(o, &cases[b->ocase]);
   jstr(o, "message", b->headline);
   cJSON_AddStringToObject(o, "seed", hex);
   cJSON_AddNumberToObject(o, "execution", (double)b->exec);
@@ -603,6 +647,7 @@ static char *json_stats(const struct options *opt, const struct target *t, const
   cJSON_AddNumberToObject(o, "unreproducible", (double)st->unreproducible);
   cJSON_AddNumberToObject(o, "not_judged", (double)st->not_judged);
   cJSON_AddNumberToObject(o, "exit_status", st->exit_status);
+  if (ncases) cJSON_AddNumberToObject(o, "tests", (double)ncases);
   char *text = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return text;
@@ -654,6 +699,68 @@ static void junit(FILE *f, const struct options *opt, const struct target *t, co
   fprintf(f, "  </testsuite>\n</testsuites>\n");
 }
 
+/* interleave gtest: a testsuite per GoogleTest suite (the listing keeps a
+ * suite's tests together), a testcase per test (classname: the suite, as
+ * GoogleTest's own XML has it), a <failure> per bug of the test. */
+static void junit_cases(FILE *f, const struct options *opt, const struct target *t, const struct run_stats *st) {
+  char stamp[32];
+  struct tm tm;
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", localtime_r(&started, &tm));
+  size_t *nb = calloc(ncases, sizeof *nb); /* bugs per test */
+  for (size_t i = 0; i < nbugs; i++)
+    if (bugs[i].ocase >= 0) nb[bugs[i].ocase]++;
+  size_t failed = 0, skipped = 0;
+  for (size_t k = 0; k < ncases; k++) failed += nb[k] > 0, skipped += !cases[k].run;
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  fprintf(f, "<testsuites name=\"interleave gtest\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+             "time=\"%.3f\">\n", ncases, failed, skipped, st->seconds);
+  for (size_t k = 0; k < ncases;) {
+    size_t end = k, sf = 0, ss = 0;
+    double secs = 0;
+    for (; end < ncases && !strcmp(cases[end].suite, cases[k].suite); end++)
+      sf += nb[end] > 0, ss += !cases[end].run, secs += cases[end].st.seconds;
+    fprintf(f, "  <testsuite name=\"");
+    xml_attr(f, cases[k].suite);
+    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n",
+            end - k, sf, ss, secs, stamp);
+    fprintf(f, "    <properties>\n      <property name=\"program\" value=\"");
+    xml_attr(f, t->path);
+    fprintf(f, "\"/>\n      <property name=\"seed\" value=\"0x%" PRIx64 "\"/>\n", opt->seed);
+    fprintf(f, "      <property name=\"strategy\" value=\"%s\"/>\n    </properties>\n",
+            opt->strategy == IL_STRAT_RANDOM ? "random" : "pct");
+    for (; k < end; k++) {
+      const struct ocase *c = &cases[k];
+      fprintf(f, "    <testcase name=\"");
+      xml_attr(f, c->name);
+      fprintf(f, "\" classname=\"");
+      xml_attr(f, c->suite);
+      fprintf(f, "\" time=\"%.3f\"", c->st.seconds);
+      /* GoogleTest's attributes for a parameterized or typed test */
+      if (!strncmp(c->param, "GetParam() = ", 13)) fputs(" value_param=\"", f), xml_attr(f, c->param + 13), fputc('"', f);
+      if (!strncmp(c->param, "TypeParam = ", 12)) fputs(" type_param=\"", f), xml_attr(f, c->param + 12), fputc('"', f);
+      fprintf(f, ">\n");
+      if (!c->run) fprintf(f, "      <skipped message=\"disabled\"/>\n");
+      for (size_t i = 0; i < nbugs; i++) {
+        if (bugs[i].ocase != (int)k) continue;
+        fprintf(f, "      <failure message=\"");
+        xml_attr(f, bugs[i].summary);
+        fprintf(f, "\" type=\"");
+        xml_attr(f, bugs[i].rule);
+        fprintf(f, "\">");
+        xml_text(f, bugs[i].report);
+        fprintf(f, "</failure>\n");
+      }
+      if (c->run)
+        fprintf(f, "      <system-out>%" PRIu64 " executions, seed 0x%" PRIx64 "</system-out>\n", c->st.executions,
+                opt->seed);
+      fprintf(f, "    </testcase>\n");
+    }
+    fprintf(f, "  </testsuite>\n");
+  }
+  fprintf(f, "</testsuites>\n");
+  free(nb);
+}
+
 /* ---- the end of the run ---- */
 
 static int finish(FILE *f, const char *what, const char *path) {
@@ -675,7 +782,7 @@ int output_write(const struct options *opt, const struct target *t, const struct
   }
   if (opt->junit) {
     FILE *f = fopen(opt->junit, "w");
-    if (f) junit(f, opt, t, st);
+    if (f) (ncases ? junit_cases : junit)(f, opt, t, st);
     rc |= finish(f, "junit", opt->junit);
   }
   if (opt->json) {
@@ -699,5 +806,9 @@ int output_write(const struct options *opt, const struct target *t, const struct
   free(bugs);
   bugs = NULL;
   nbugs = 0;
+  for (size_t k = 0; k < ncases; k++) free(cases[k].suite), free(cases[k].name), free(cases[k].param);
+  free(cases);
+  cases = NULL;
+  ncases = 0;
   return rc;
 }

@@ -20,7 +20,6 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
   rq.watchdog_ms = 0;
   rq.cpu = -1;
   rq.replay_len = s->n;
-  rq.flags |= IL_F_RACE;
   if (write(fd, &rq, sizeof rq) != (ssize_t)sizeof rq || write(fd, &s->n, sizeof s->n) != (ssize_t)sizeof s->n ||
       write(fd, s->decisions, s->n * sizeof *s->decisions) != (ssize_t)(s->n * sizeof *s->decisions))
     die_tool("cannot write %s", path);
@@ -54,7 +53,8 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
 int cmd_replay(int argc, char **argv, struct options *opt) {
   int gdb = 0;
   int first = parse_options(argc, argv, 2, opt, &gdb);
-  if (first != argc - 1) die_usage("usage: interleave replay [--gdb] [--full-trace] [--program PATH] FILE");
+  if (first != argc - 1)
+    die_usage("usage: interleave replay [--gdb] [--full-trace] [--program PATH] [--html FILE] [--perfetto FILE] FILE");
   const char *file = argv[first];
   struct schedule s;
   char err[256];
@@ -78,6 +78,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
   opt->seed = s.seed;
   opt->budget_given = 1; /* the recorded budgets judge the replay: a hang stays a hang */
   if (gdb) run_gdb(&s, &t);
+  timeline_open(opt);
 
   int out = memfd_create("interleave-out", MFD_CLOEXEC);
   struct worker w;
@@ -85,7 +86,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
   struct il_request rq = s.req;
   rq.watchdog_ms = opt->watchdog_ms;
   rq.hold_threshold_ns = s.req.hold_threshold_ns;
-  if (opt->race) rq.flags |= IL_F_RACE;
+  if (!opt->race) rq.flags &= ~IL_F_RACE; /* as recorded, unless --no-race */
   rq.replay_len = s.n;
   rq.flags |= IL_F_STACKS;
   struct outcome o;
@@ -105,10 +106,21 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
               bug_kind_name(s.kind), bug_kind_name(o.kind), o.res.steps);
   }
   char *text = read_output(out);
-  report_print(stdout, w.shm, &o, opt, file, text, NULL, 0);
+  /* The report is kept as text too, for --html. */
+  char *rep = NULL, summary[600];
+  size_t repn = 0;
+  FILE *rf = open_memstream(&rep, &repn);
+  if (!rf) die_tool("out of memory");
+  report_print(rf, w.shm, &o, opt, file, text, summary, sizeof summary);
+  fclose(rf);
+  fwrite(rep, 1, repn, stdout);
+  fflush(stdout);
+  timeline_bug(w.shm, &o, file, rep, summary);
+  int status = timeline_write(opt, &t, NULL) ? EXIT_TOOL : EXIT_BUG;
+  free(rep);
   free(text);
   worker_stop(&w);
   close(out);
   sched_free(&s);
-  return EXIT_BUG;
+  return status;
 }

@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static const char *op_names[] = {
 #define X(e, name, blocking) name,
@@ -111,7 +113,11 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
     else if (e->obj) snprintf(obj, sizeof obj, "signal %d", (int)e->obj);
     break;
   }
-  case IL_OP_SIGSUSPEND:
+  case IL_OP_SIGSUSPEND: case IL_OP_WAITPID:
+    break;
+  case IL_OP_SPAWN: /* obj: the child's pid, 0 for daemon() */
+    if (e->obj) snprintf(obj, sizeof obj, "child #%d", (int)e->obj);
+    else if (!e->result) snprintf(obj, sizeof obj, "(daemon: this process goes on)");
     break;
   default:
     sym_obj(e->obj, obj, sizeof obj);
@@ -154,6 +160,15 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
   case IL_OP_SIGWAIT:
     if (e->result) snprintf(extra, sizeof extra, " -> timeout");
     break;
+  case IL_OP_SPAWN:
+    if (e->result) snprintf(extra, sizeof extra, " -> failed (%s)", strerror(e->result));
+    break;
+  case IL_OP_WAITPID: /* result: what it returned */
+    if (e->result > 0) snprintf(extra, sizeof extra, " -> child #%d", e->result);
+    else if (e->result == 0) snprintf(extra, sizeof extra, " -> none exited yet");
+    else if (e->result == -2) snprintf(extra, sizeof extra, " -> a child started inside a library");
+    else snprintf(extra, sizeof extra, " -> error (no child)");
+    break;
   default:
     if (e->result == 16) snprintf(extra, sizeof extra, " -> busy");
     else if (e->result == 110) snprintf(extra, sizeof extra, " -> timeout");
@@ -163,7 +178,95 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
   snprintf(out, n, "%.40s%s%.100s%.90s", op, obj[0] ? " " : "", obj, extra);
 }
 
+/* ---- the timeline's layout ----
+ * With no width (a log, a pipe) every thread gets a COLW-wide column, as
+ * it always did.  Given a width (--width, the terminal's, $COLUMNS) those
+ * columns exceed, the table is narrowed, and nothing in it is cut: only
+ * the threads with an event in the steps shown get a column (the others
+ * are named under the table, with their pending operation), the columns
+ * share the width, and a cell too long for its column wraps onto
+ * continuation lines.  Columns narrower than MINW would split every word,
+ * so then the table becomes a list: one column, each cell led by its
+ * thread's name. */
 #define COLW 44
+#define MINW 20
+#define STEPW 9  /* " %6s  ": the step column */
+#define MIN_WIDTH 40
+static struct {
+  int width;                 /* 0: unlimited */
+  int colw;                  /* a thread column's width */
+  int wrap;                  /* narrowed: wrap, never cut */
+  int list;                  /* one column, cells led by their thread */
+  int ncol;
+  int col[IL_MAX_THREADS];   /* thread -> column; -1: none (idle in the steps shown) */
+} lay;
+
+/* --width, else the terminal's (the report goes to stdout, through a
+ * buffer), else $COLUMNS, else 0: a log keeps today's full columns. */
+static int timeline_width(const struct options *opt) {
+  long w = opt->width;
+  if (w < 0) {
+    struct winsize ws;
+    const char *c = getenv("COLUMNS");
+    char *e = NULL;
+    w = 0;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) w = ws.ws_col;
+    else if (c && *c) w = strtol(c, &e, 10);
+    if (w < 0 || (e && *e)) w = 0; /* a COLUMNS that is no number */
+  }
+  return w > 0 && w < MIN_WIDTH ? MIN_WIDTH : w > 100000 ? 100000 : (int)w;
+}
+
+/* How much of s goes on a line of w columns: all of it, or up to its last
+ * space within w, or w characters of one long word (broken, never cut). */
+static int piece(const char *s, int w) {
+  int n = (int)strlen(s), lead = 0;
+  if (w < 1) w = 1;
+  if (n <= w) return n;
+  while (s[lead] == ' ') lead++;
+  for (int k = w; k > lead; k--)
+    if (s[k] == ' ') return k;
+  return w;
+}
+
+/* text at column x (after the step column), w wide, wrapped: each
+ * continuation line indented two more than the text's own indentation. */
+static void wrapped(FILE *f, const char *stepcol, int x, int w, const char *text) {
+  int lead = 0, ind = 0;
+  while (text[lead] == ' ') lead++;
+  for (const char *p = text;;) {
+    int n = piece(p, w - ind);
+    fprintf(f, " %6s  %*s%*s%.*s\n", stepcol, x, "", ind, "", n, p);
+    stepcol = "";
+    p += n;
+    while (*p == ' ') p++;
+    if (!*p) break;
+    ind = lead + 2 < w / 2 ? lead + 2 : 0;
+  }
+}
+
+/* A line of prose under a width, continuation lines indented by ind. */
+static void prose(FILE *f, int ind, const char *text) {
+  if (!lay.width) { fprintf(f, "%s\n", text); return; }
+  for (const char *p = text;;) {
+    int w = lay.width - (p == text ? 0 : ind);
+    int n = piece(p, w);
+    fprintf(f, "%*s%.*s\n", p == text ? 0 : ind, "", n, p);
+    p += n;
+    while (*p == ' ') p++;
+    if (!*p) break;
+  }
+}
+
+/* Part of a list of names at column x: a name that does not fit even a
+ * line of its own is broken.  Returns the new column. */
+static int name_list_put(FILE *f, int x, const char *s) {
+  for (; *s; s++, x++) {
+    if (x >= lay.width) x = fprintf(f, "\n%*s", STEPW + 2, "") - 1;
+    fputc(*s, f);
+  }
+  return x;
+}
 
 static void cell(FILE *f, int col, int ncol, const char *text) {
   fprintf(f, "%*s%-*.*s", col * (COLW + 2), "", COLW, COLW, text);
@@ -171,13 +274,97 @@ static void cell(FILE *f, int col, int ncol, const char *text) {
   fputc('\n', f);
 }
 
-static void print_row(FILE *f, const char *stepcol, int col, int ncol, const char *l1, const char *l2) {
-  fprintf(f, " %6s  ", stepcol);
-  cell(f, col, ncol, l1);
-  if (l2 && *l2) {
-    fprintf(f, " %6s  ", "");
-    cell(f, col, ncol, l2);
+/* One cell of thread t: l1, and l2 (its site) under it. */
+static void print_row(FILE *f, const char *stepcol, int t, int ncol, const char *l1, const char *l2) {
+  if (!lay.wrap) {
+    fprintf(f, " %6s  ", stepcol);
+    cell(f, t, ncol, l1);
+    if (l2 && *l2) {
+      fprintf(f, " %6s  ", "");
+      cell(f, t, ncol, l2);
+    }
+    return;
   }
+  int col = lay.col[t];
+  if (lay.list || col < 0) { /* the whole width, led by the thread */
+    char named[300];
+    snprintf(named, sizeof named, "%s: %s", tname(t), l1);
+    wrapped(f, stepcol, 0, lay.width - STEPW, named);
+    if (l2 && *l2) wrapped(f, "", 0, lay.width - STEPW, l2);
+    return;
+  }
+  wrapped(f, stepcol, col * (lay.colw + 2), lay.colw, l1);
+  if (l2 && *l2) wrapped(f, "", col * (lay.colw + 2), lay.colw, l2);
+}
+
+/* The layout of the steps in rows[from..nrows) for nt threads. */
+static void plan_layout(const struct il_shm *s, int nt, const struct report_row *rows, size_t from, size_t nrows,
+                        int width) {
+  lay.width = width;
+  lay.colw = COLW;
+  lay.wrap = lay.list = 0;
+  lay.ncol = nt;
+  for (int c = 0; c < nt; c++) lay.col[c] = c;
+  if (!width || STEPW + nt * (COLW + 2) <= width) return;
+  lay.wrap = 1;
+  for (int c = 0; c < nt; c++) lay.col[c] = -1;
+  for (size_t ri = from; ri < nrows; ri++)
+    for (uint32_t k = 0; k < rows[ri].period; k++) {
+      int t = s->events[(rows[ri].at + k) % IL_EVENT_RING].thread;
+      lay.col[t < nt ? t : 0] = 0;
+    }
+  lay.ncol = 0;
+  for (int c = 0; c < nt; c++)
+    if (lay.col[c] == 0) lay.col[c] = lay.ncol++;
+  int w = lay.ncol ? (width - STEPW - 2 * (lay.ncol - 1)) / lay.ncol : COLW;
+  lay.colw = w < COLW ? w : COLW;
+  if (lay.colw < MINW) {
+    lay.list = 1;
+    lay.colw = width - STEPW;
+  }
+}
+
+/* The table's head: one column per thread that has one, names wrapped. */
+static void print_head(FILE *f, int nt) {
+  if (!lay.wrap) {
+    fprintf(f, " %6s  ", "step");
+    for (int c = 0; c < nt; c++) fprintf(f, "%-*.*s  ", COLW, COLW, tname(c));
+    fprintf(f, "\n %6s  ", "------");
+    for (int c = 0; c < nt; c++) {
+      for (int k = 0; k < COLW; k++) fputc('-', f);
+      fputs("  ", f);
+    }
+    fputc('\n', f);
+    return;
+  }
+  if (lay.list) {
+    fprintf(f, " %6s  thread: event\n %6s  ", "step", "------");
+    for (int k = 0; k < lay.colw; k++) fputc('-', f);
+    fputc('\n', f);
+    return;
+  }
+  static const char *rest[IL_MAX_THREADS]; /* column -> what is left of its name */
+  for (int c = 0; c < nt; c++)
+    if (lay.col[c] >= 0) rest[lay.col[c]] = tname(c);
+  for (int line = 0;; line++) {
+    int last = -1;
+    for (int j = 0; j < lay.ncol; j++)
+      if (*rest[j]) last = j;
+    if (last < 0) break;
+    fprintf(f, " %6s  ", line ? "" : "step");
+    for (int j = 0; j <= last; j++) {
+      int n = piece(rest[j], lay.colw);
+      fprintf(f, "%-*.*s%s", j < last ? lay.colw : 0, n, rest[j], j < last ? "  " : "\n");
+      rest[j] += n;
+      while (*rest[j] == ' ') rest[j]++;
+    }
+  }
+  fprintf(f, " %6s  ", "------");
+  for (int j = 0; j < lay.ncol; j++) {
+    for (int k = 0; k < lay.colw; k++) fputc('-', f);
+    if (j + 1 < lay.ncol) fputs("  ", f);
+  }
+  fputc('\n', f);
 }
 
 /* The function and file:line of event i (e, in s's ring): its pc, or for a
@@ -207,9 +394,10 @@ static void event_site(const struct il_shm *s, uint64_t i, const struct il_event
   char fn[128], loc[128];
   if (!e->pc) { out[0] = 0; return; }
   event_frame(s, i, e, fn, sizeof fn, loc, sizeof loc);
-  /* Keep file:line whole; shorten the function name to fit the column. */
+  /* Keep file:line whole; shorten the function name to fit the column
+   * (a narrowed table wraps it instead). */
   int room = COLW - 6 - (int)strlen(loc);
-  if ((int)strlen(fn) > room && room > 4) snprintf(out, n, "  in %.*s~ %s", room - 1, fn, loc);
+  if (!lay.wrap && (int)strlen(fn) > room && room > 4) snprintf(out, n, "  in %.*s~ %s", room - 1, fn, loc);
   else snprintf(out, n, "  in %s %s", fn, loc);
 }
 
@@ -417,16 +605,21 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     while (from > 0 && lines + rows[from - 1].period <= (size_t)opt->context) lines += rows[--from].period;
   }
   for (size_t i = from; i < nrows; i++) shown_events += (size_t)rows[i].period * rows[i].reps;
-  fprintf(f, "\nInterleaving (last %zu of %" PRIu64 " events%s; * = preemption, T = timeout fired, L = late):\n\n",
-          shown_events, total, from > 0 || first > 0 ? ", --full-trace for all" : "");
-  fprintf(f, " %6s  ", "step");
-  for (int c = 0; c < nt; c++) fprintf(f, "%-*.*s  ", COLW, COLW, tname(c));
-  fprintf(f, "\n %6s  ", "------");
-  for (int c = 0; c < nt; c++) {
-    for (int k = 0; k < COLW; k++) fputc('-', f);
-    fputs("  ", f);
-  }
+  plan_layout(s, nt, rows, from, nrows, timeline_width(opt));
+  char line[400];
+  static const char legend[] = "* = preemption, T = timeout fired, L = late):";
+  int n = snprintf(line, sizeof line, "Interleaving (last %zu of %" PRIu64 " events%s;", shown_events, total,
+                   from > 0 || first > 0 ? ", --full-trace for all" : "");
   fputc('\n', f);
+  if (!lay.width || n + 1 + (int)strlen(legend) <= lay.width) {
+    fprintf(f, "%s %s\n\n", line, legend);
+  } else {
+    prose(f, 2, line);
+    snprintf(line, sizeof line, "  %s", legend);
+    prose(f, 4, line);
+    fputc('\n', f);
+  }
+  print_head(f, nt);
   for (size_t ri = from; ri < nrows; ri++) {
     const struct report_row *rw = &rows[ri];
     if (rw->reps > 1) {
@@ -456,9 +649,10 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   free(rows);
   if (o->preempt_to >= 0 && o->preempt_from >= 0) {
     if (o->preempt_to < o->preempt_from)
-      fprintf(f, " %6s  Preemptions: %d (minimized from %d)\n", "", o->preempt_to, o->preempt_from);
+      snprintf(line, sizeof line, " %6s  Preemptions: %d (minimized from %d)", "", o->preempt_to, o->preempt_from);
     else
-      fprintf(f, " %6s  Preemptions: %d\n", "", o->preempt_to);
+      snprintf(line, sizeof line, " %6s  Preemptions: %d", "", o->preempt_to);
+    prose(f, STEPW + 2, line);
   }
   /* Lateness: a failure that needs a thread to be late says how late. */
   if (r->late_thread >= 0 && r->late_thread < nt && r->late_ns >= LATE_REPORT_NS) {
@@ -466,13 +660,13 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     fmt_dur(r->late_ns, t1, sizeof t1);
     fmt_vtime(r->late_since, t2, sizeof t2);
     fmt_vtime(r->late_since + r->late_ns, t3, sizeof t3);
-    fprintf(f, " %6s  Lateness: %s runnable, not run for %s (t=%s..%s, until step %u)", "", tname(r->late_thread),
-            t1, t2, t3, r->late_step);
-    if (opt->max_delay_ns >= 0) {
+    int len = snprintf(line, sizeof line, " %6s  Lateness: %s runnable, not run for %s (t=%s..%s, until step %u)",
+                       "", tname(r->late_thread), t1, t2, t3, r->late_step);
+    if (opt->max_delay_ns >= 0 && len > 0 && (size_t)len < sizeof line) {
       fmt_dur(opt->max_delay_ns, t1, sizeof t1);
-      fprintf(f, " (--max-delay %s)", t1);
+      snprintf(line + len, sizeof line - (size_t)len, " (--max-delay %s)", t1);
     }
-    fputc('\n', f);
+    prose(f, STEPW + 2, line);
   }
   /* What each live thread was about to do. */
   for (int i = 0; i < nt; i++) {
@@ -493,6 +687,20 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
              d, until);
     event_site(s, 0, &e, site, sizeof site);
     print_row(f, "next", i, nt, l1, site);
+  }
+  /* A narrowed table names the threads it gave no column. */
+  if (lay.wrap) {
+    int x = 0;
+    for (int i = 0; i < nt; i++) {
+      if (lay.col[i] >= 0) continue;
+      int len = (int)strlen(tname(i)) + 1; /* and its comma */
+      if (!x) x = fprintf(f, " %6s  No event in the steps shown:", "");
+      else x = name_list_put(f, x, ",");
+      if (x + 1 + len > lay.width && x > STEPW + 2) x = fprintf(f, "\n%*s", STEPW + 2, "") - 1;
+      else x = name_list_put(f, x, " ");
+      x = name_list_put(f, x, tname(i));
+    }
+    if (x) fputc('\n', f);
   }
 
   /* ---- the explanation ---- */
@@ -658,6 +866,12 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   if (r->warnings & IL_W_TLS_DTOR)
     fprintf(f, "\nNote: a thread made synchronization calls after its exit point (thread-local "
                "destructors); those ran uncontrolled.\n");
+  if (r->warnings & IL_W_FREE_CHILD)
+    fprintf(f, "\nNote: a child process forked while the program had threads ran the program's own code "
+               "(no exec); it ran outside interleave's control.\n");
+  if (r->warnings & IL_W_SLOW_CHILD)
+    fprintf(f, "\nNote: a child process was still busy after 1 s of real time; what the program saw of it "
+               "depended on real timing from then on.\n");
   if (program_output && *program_output) {
     const char *p = program_output + strlen(program_output);
     int lines = 0;
@@ -730,6 +944,11 @@ void report_unreproducible(FILE *f, const char *maps, const struct outcome *firs
   }
   if ((r->warnings | rerun->res.warnings) & IL_W_TLS_DTOR) {
     fprintf(f, "  - code ran after a thread's exit point, uncontrolled\n");
+    n++;
+  }
+  if ((r->warnings | rerun->res.warnings) & (IL_W_FREE_CHILD | IL_W_SLOW_CHILD)) {
+    fprintf(f, "  - child processes: one ran the program's code uncontrolled, or stayed busy for more than 1 s, "
+               "so what the program saw of it depended on real timing\n");
     n++;
   }
   if (rerun->kind == BUG_DIVERGED || !n)

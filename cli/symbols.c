@@ -19,15 +19,32 @@ static void demangle(const char *name, char *out, size_t n) {
 }
 static Dwfl *dwfl;
 static char maps_sig[256]; /* start of the maps text the cache was built from */
+
+/* Separate debug files, found the way elfutils' own tools (eu-stack,
+ * eu-addr2line) find them, so a stripped binary or library whose debug
+ * package is installed still gets function names and lines: by build-id,
+ * DIR/.build-id/xx/yyyy.debug, and by .gnu_debuglink, next to the binary,
+ * in its .debug/, or under DIR plus the binary's directory.  DIR is
+ * /usr/lib/debug, or the directories (colon-separated) of
+ * INTERLEAVE_DEBUG_PATH: a tree of one's own, or a test's. */
+static char *debuginfo_path;
 static const Dwfl_Callbacks callbacks = {
     .find_elf = dwfl_linux_proc_find_elf,
     .find_debuginfo = dwfl_standard_find_debuginfo,
+    .debuginfo_path = &debuginfo_path,
 };
 
 void sym_use(const char *maps) {
   /* Cached: the maps of one program stay the same for a whole run. */
   if (dwfl && !strncmp(maps_sig, maps, sizeof maps_sig - 1)) return;
   if (dwfl) dwfl_end(dwfl);
+  if (!debuginfo_path) {
+    static char path[4096];
+    const char *dirs = getenv("INTERLEAVE_DEBUG_PATH");
+    /* "": the binary's own directory; ".debug": its subdirectory. */
+    snprintf(path, sizeof path, ":.debug:%s", dirs && *dirs ? dirs : "/usr/lib/debug");
+    debuginfo_path = path;
+  }
   snprintf(maps_sig, sizeof maps_sig, "%s", maps);
   dwfl = dwfl_begin(&callbacks);
   if (!dwfl) return;

@@ -8,6 +8,14 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential clang libclang-rt-14-dev libdw-dev libelf-dev libcmocka-dev libsqlite3-dev libjemalloc-dev libglib2.0-dev libuv1-dev libboost-dev pkg-config gdb python3 procps libcjson-dev python3-junitparser libicu72"
 # make install's checks (tests/run.sh): the man page, the CMake module.
 PKGS="$PKGS man-db cmake"
+# --html's check (tests/run.sh html): the page loads in headless Chromium.
+PKGS="$PKGS chromium"
+# interleave gtest's test binary (tests/gtest).
+PKGS="$PKGS libgtest-dev"
+# omp_spawn_ok's child (tests/programs/futex_child_helper) links zlib.
+PKGS="$PKGS zlib1g-dev"
+# bench/sct.sh: SCTBench's Splash2 programs are m4 macro sources.
+PKGS="$PKGS m4"
 # The real-program corpus (bench/real.sh, run by make check).
 PKGS="$PKGS pigz xz-utils zstd pbzip2 lbzip2 coreutils memcached redis-server libglib2.0-tests git perl ripgrep 7zip"
 # npm: Debian's, unless a Node.js that brings its own is installed.

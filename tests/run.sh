@@ -5,6 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 IL=build/interleave
+# Reports fit $COLUMNS when it is set: the tests want the unlimited table.
+unset COLUMNS
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
@@ -70,6 +72,283 @@ while read -r v expect kind il_args; do
 done < <(make -s print-seeds)
 unset IL_ARGS
 
+# ---- interleave gtest: every test of a GoogleTest binary (real GoogleTest,
+# Debian's libgtest-dev) explored on its own; only the one with the lost
+# update is named; --junit: one testcase per test ----
+if want gtest; then
+  GT=build/tests/gtest/race_test
+  out=$(timeout 600 "$IL" gtest --seed 1 -n 500 --out "$TMP/gt" --junit "$TMP/gt.xml" -- $GT 2>/dev/null); rc=$?
+  out2=$(timeout 600 "$IL" gtest --seed 1 -n 500 --out "$TMP/gt2" -- $GT 2>/dev/null)
+  named=$(grep -o '^\[   BUG    \] [A-Za-z0-9_/]*\.[A-Za-z0-9_/]*: exit-status' <<<"$out" | sort -u)
+  "$IL" replay "$TMP"/gt/Counter.LostUpdate/exit-status-*.sched >/dev/null 2>&1; rc_replay=$?
+  if [ $rc -eq 1 ] && [ "$named" = "[   BUG    ] Counter.LostUpdate: exit-status" ] &&
+     grep -q '^\[       OK \] Counter.LockedIncrement (500 executions)$' <<<"$out" &&
+     grep -q '^\[       OK \] Arithmetic.NoThreads (500 executions)$' <<<"$out" &&
+     grep -q '^  | a deposit was lost$' <<<"$out" && [ $rc_replay -eq 1 ] &&
+     [ "$out" = "$(sed "s|$TMP/gt2/|$TMP/gt/|g" <<<"$out2")" ]; then
+    ok "gtest: 3 tests, each its own campaign; only Counter.LostUpdate has a bug (exit-status), it replays; same seed, same output"
+  else bad "gtest (exit $rc, replay exit $rc_replay)" "$out"; fi
+  if u=$(/usr/bin/python3 - "$TMP/gt.xml" <<'PY' 2>&1
+import sys
+from junitparser import JUnitXml, Failure
+c = [x for s in JUnitXml.fromfile(sys.argv[1]) for x in s]
+got = sorted((x.classname, x.name) for x in c)
+assert got == [("Arithmetic", "NoThreads"), ("Counter", "LockedIncrement"), ("Counter", "LostUpdate")], got
+failed = [(x.classname, x.name, r.type) for x in c for r in x.result if isinstance(r, Failure)]
+assert failed == [("Counter", "LostUpdate", "exit-status")], failed
+assert all(x.is_passed for x in c if x.name != "LostUpdate"), c
+PY
+  ); then ok "gtest --junit: junitparser reads 3 testcases (classname = suite), exactly one failure"
+  else bad "gtest --junit" "$u"; fi
+fi
+
+# ---- --html and --perfetto: the page loads in headless Chromium (Debian's
+# chromium) with no console message (an uncaught exception, a refused
+# resource), its script draws every timeline (it sets data-il-rendered on
+# <html> last) and the screenshot shows its marks; the page holds the
+# report as printed; the trace is JSON with the threads, steps and flows;
+# a page with a script error is caught; program text cannot inject markup.
+if want html; then
+  H=$TMP/html
+  mkdir -p "$H"
+  # page FILE N: loads with no console message, N timelines drawn; a screenshot in FILE.png.
+  page() {
+    rm -f "$1.dom" "$1.png"
+    timeout 120 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$H/chromium" \
+      --enable-logging=stderr --v=0 --dump-dom "file://$1" >"$1.dom" 2>"$1.log" &&
+    timeout 120 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$H/chromium" --hide-scrollbars \
+      --window-size=1100,1400 --screenshot="$1.png" "file://$1" >/dev/null 2>&1 &&
+    ! grep -q ':CONSOLE' "$1.log" && grep -q "data-il-rendered=\"$2\"" "$1.dom" && [ -s "$1.png" ]
+  }
+  console() { for f in "$@"; do [ -f "$f.log" ] && grep -h ':CONSOLE' "$f.log" | tail -3; done; }
+  LU=build/tests/programs/lost_update
+  "$IL" run -q --seed 7 --out "$H/out" --html "$H/run.html" --perfetto "$H/run.json" -- $LU >"$H/run.txt" 2>&1; rc=$?
+  sched=$(ls "$H"/out/*.sched 2>/dev/null | head -1)
+  "$IL" replay --html "$H/replay.html" --perfetto "$H/replay.json" "$sched" >"$H/replay.txt" 2>&1; rc2=$?
+  if [ $rc -eq 1 ] && [ $rc2 -eq 1 ] && page "$H/run.html" 1 && page "$H/replay.html" 1 &&
+     cmp -s "$H/run.json" "$H/replay.json" &&
+     u=$(python3 - "$H" "$sched" <<'PY' 2>&1
+import html.parser, json, struct, sys, zlib
+from collections import Counter
+h, sched = sys.argv[1], sys.argv[2]
+def pixels(path):  # a PNG's RGB pixels (8-bit RGB or RGBA, as Chromium writes)
+    d = open(path, "rb").read()
+    assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    p, idat = 8, b""
+    while p < len(d):
+        n, typ = struct.unpack(">I4s", d[p:p + 8])
+        if typ == b"IHDR": w, ht, depth, ctype = struct.unpack(">IIBB", d[p + 8:p + 18])
+        elif typ == b"IDAT": idat += d[p + 8:p + 8 + n]
+        p += 12 + n
+    assert depth == 8 and ctype in (2, 6), (depth, ctype)
+    bpp = 3 if ctype == 2 else 4
+    raw, stride, prev, out = zlib.decompress(idat), w * bpp, bytearray(w * bpp), Counter()
+    for y in range(ht):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a, b, c = line[i - bpp] if i >= bpp else 0, prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out.update(tuple(line[i:i + 3]) for i in range(0, stride, bpp))
+        prev = line
+    return (w, ht), out
+class Pre(html.parser.HTMLParser):  # the text of the page's <pre> blocks
+    def __init__(self):
+        super().__init__(); self.pre, self.inpre = [], False
+    def handle_starttag(self, tag, attrs):
+        if tag == "pre": self.inpre = True; self.pre.append("")
+    def handle_endtag(self, tag):
+        if tag == "pre": self.inpre = False
+    def handle_data(self, data):
+        if self.inpre: self.pre[-1] += data
+for name in ("run", "replay"):
+    p = Pre(); p.feed(open(f"{h}/{name}.html", encoding="utf-8").read())
+    assert p.pre == [open(f"{h}/{name}.txt", encoding="utf-8").read()], f"{name}.html: <pre> is not the report"
+size, px = pixels(f"{h}/run.html.png")
+assert size == (1100, 1400), size
+# The timeline's marks (#2f5d9b), the preempted step's (#e8710a), a lock arrow's (#7b3fb5).
+assert px[(0x2f, 0x5d, 0x9b)] > 300 and px[(0xe8, 0x71, 0x0a)] > 10 and px[(0x7b, 0x3f, 0xb5)] > 20, px.most_common(12)
+t = json.load(open(f"{h}/run.json"))["traceEvents"]
+names = {e["tid"]: e["args"]["name"] for e in t if e["ph"] == "M" and e["name"] == "thread_name"}
+assert names == {1: "T0 main", 2: "T1 deposit_thread", 3: "T2 deposit_thread"}, names
+proc = [e["args"]["name"] for e in t if e["ph"] == "M" and e["name"] == "process_name"]
+assert proc == ["bug 1: assertion-failure lost_update.c:51 in main"], proc
+x = [e for e in t if e["ph"] == "X"]
+assert len(x) == 19, len(x)
+assert any(e["name"] == "lock balance_mu" and e["args"]["op"] == "lock" and e["args"]["function"] == "get_balance"
+           and e["args"]["location"] == "lost_update.c:19" and e["tid"] == 2 for e in x), x
+assert sum(1 for e in x if e["args"].get("preemption")) == 1 and any(e["ph"] == "i" and e["name"] == "preemption" for e in t)
+s = {e["id"]: e for e in t if e["ph"] == "s"}
+f = {e["id"]: e for e in t if e["ph"] == "f"}
+assert s and s.keys() == f.keys() and all(e["bp"] == "e" for e in f.values()), (s, f)
+assert {e["cat"] for e in s.values()} == {"flow.thread", "flow.lock"}, s
+for e in list(s.values()) + list(f.values()):  # each end lies in a step of its thread
+    assert any(y["tid"] == e["tid"] and y["ts"] <= e["ts"] <= y["ts"] + y["dur"] for y in x), e
+for e in s.values():
+    assert e["ts"] < f[e["id"]]["ts"] and e["tid"] != f[e["id"]]["tid"], (e, f[e["id"]])
+assert sched in open(f"{h}/run.html").read()
+PY
+     ); then ok "--html, --perfetto: the page draws its timeline in Chromium with no error and holds the report; the trace has the threads, 19 steps, flows; replay --html/--perfetto write the same"
+  else bad "--html/--perfetto (exit $rc, replay exit $rc2)" "${u:-}$(console "$H/run.html" "$H/replay.html")"; fi
+
+  # The check catches a script error: the same page, its script broken.
+  sed 's/^  document.documentElement.setAttribute/  undefinedFunction();\n&/' "$H/run.html" >"$H/broken.html"
+  if grep -q undefinedFunction "$H/broken.html" && ! page "$H/broken.html" 1 &&
+     grep -q 'CONSOLE.*Uncaught ReferenceError: undefinedFunction' "$H/broken.html.log"; then
+    ok "--html: a page whose script throws fails the check (console error, no data-il-rendered)"
+  else bad "--html: a broken page passed the check"; fi
+
+  # --keep-going: one section per bug (a lock-order inversion, drawn as text
+  # only, and a deadlock, whose blocked threads point at the holders).
+  "$IL" run -q --seed 1 -n 200 --keep-going --out "$H/kg" --html "$H/kg.html" --perfetto "$H/kg.json" \
+    -- build/tests/programs/abba_deadlock >/dev/null 2>&1; rc=$?
+  if [ $rc -eq 1 ] && page "$H/kg.html" 1 && [ "$(grep -c '<section class="bug"' "$H/kg.html")" = 2 ] &&
+     grep -q '"k":"waits"' "$H/kg.html" &&
+     python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["traceEvents"]
+assert [e["args"]["name"].split(":")[1] for e in t if e.get("name") == "process_name"] == [" lock-order-inversion abba_deadlock.c", " deadlock abba_deadlock.c"]
+assert any(e["ph"] == "s" and e["cat"] == "flow.waits" for e in t)' "$H/kg.json"; then
+    ok "--html/--perfetto --keep-going: one section (process) per bug; the deadlock's waits drawn"
+  else bad "--html --keep-going (exit $rc)" "$(console "$H/kg.html")"; fi
+
+  # Whatever the program says (a thread name, its output, its assertion) is
+  # text on the page: no element of it, and the data block stays intact.
+  printf '%s\n' '#include <assert.h>' '#include <pthread.h>' '#include <stdio.h>' \
+    'static void *run(void *a) { pthread_setname_np(pthread_self(), "</script><i>"); return a; }' \
+    'int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_join(t, 0);' \
+    '  printf("</script><script>document.title=1</script><!-- \377 <b>&amp;\n"); fflush(stdout);' \
+    '  assert(!"</script><b>x"); }' >"$H/inject.c"
+  gcc -D_GNU_SOURCE -g -pthread -o "$H/inject" "$H/inject.c" &&
+    "$IL" run -q --seed 1 -n 5 --out "$H/inj" --html "$H/inj.html" --perfetto "$H/inj.json" -- "$H/inject" >/dev/null 2>&1
+  rc=$?
+  if [ $rc -eq 1 ] && page "$H/inj.html" 1 && ! grep -qi '<script>document\|<b>\|<i>' "$H/inj.html.dom" &&
+     grep -q 'T1 &lt;/script&gt;&lt;i&gt;</text>' "$H/inj.html.dom" && grep -q '&lt;b&gt;&amp;amp;' "$H/inj.html.dom" &&
+     python3 -c 'import json, sys; t = json.load(open(sys.argv[1], encoding="utf-8"))["traceEvents"]
+assert "T1 </script><i>" in [e["args"]["name"] for e in t if e["name"] == "thread_name"]' "$H/inj.json"; then
+    ok "--html: program text is escaped (a thread named </script><i>, output with <script>, invalid UTF-8)"
+  else bad "--html escaping (exit $rc)" "$(console "$H/inj.html")"; fi
+
+  # The CLI's new paths under ASan/UBSan.
+  a=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave run -q --seed 1 -n 200 --keep-going \
+      --out "$H/asan" --html "$H/asan.html" --perfetto "$H/asan.json" -- build/tests/programs/abba_deadlock 2>&1); rc=$?
+  a2=$(INTERLEAVE_RUNTIME=build/libinterleave.so build/asan/interleave replay --html "$H/asan2.html" \
+       --perfetto "$H/asan2.json" "$sched" 2>&1); rc2=$?
+  if [ $rc -eq 1 ] && [ $rc2 -eq 1 ] && ! grep -q "Sanitizer" <<<"$a$a2" && cmp -s "$H/asan.json" "$H/kg.json" &&
+     cmp -s "$H/asan2.json" "$H/run.json"; then ok "--html/--perfetto clean under ASan/UBSan"
+  else bad "--html/--perfetto under ASan/UBSan ($rc/$rc2)" "$a$a2"; fi
+fi
+
+# ---- the timeline fits a width (--width, else the terminal's, else
+# $COLUMNS): threads with no event in the steps shown get no column, the
+# columns narrow, long cells wrap; every step and event of the unlimited
+# table is still there, with its thread ----
+if want width; then
+  W8=build/tests/programs/width_eight_bug
+  wrun() { env -u COLUMNS "$IL" run -q --seed 1 --out "$TMP/width" "$@" -- $W8 2>/dev/null; }
+  wcheck() { # UNLIMITED NARROW WIDTH columns|list
+    python3 - "$@" <<'PY' 2>&1
+import re, sys
+unl, nar, width, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+ws = lambda s: re.sub(r'\s+', '', s)
+def parse(text, names=()):
+    L = text.split('\n')
+    i = next(k for k, l in enumerate(L) if l.startswith('Interleaving ('))
+    d = next(k for k in range(i, len(L)) if L[k].startswith(' ------  '))
+    e = next(k for k in range(d, len(L)) if L[k] == '')
+    head = L[i:d]
+    hdr = head[head.index('') + 1:]
+    cols = [(m.start(), m.end()) for m in re.finditer(r'-+', L[d]) if m.start() >= 9]
+    cnames = [' '.join(h[a:b].strip() for h in hdr).strip() for a, b in cols]
+    entries, idle, trailer = [], '', None
+    for l in L[d + 1:e]:
+        step, x = l[:7].strip(), 9 + len(l[9:]) - len(l[9:].lstrip())
+        if step:
+            trailer = None
+            t = cnames[next(j for j, (a, b) in enumerate(cols) if a <= x < b + 2)]
+            txt = l[x:]
+            for nm in sorted(names, key=len, reverse=True):
+                if txt.startswith(nm + ': '):
+                    t, txt = nm, txt[len(nm) + 2:]
+                    break
+            entries.append([step, ws(t), ws(txt)])
+        elif re.match(r'(Preemptions|Lateness|No event in the steps shown):', l.strip()):
+            trailer = l.strip()
+            idle += l.strip() if trailer.startswith('No event') else ''
+        elif trailer is not None:
+            idle += ' ' + l.strip() if trailer.startswith('No event') else ''
+        else:
+            entries[-1][2] += ws(l)
+    return L[i:e], cnames, entries, idle
+ublock, unames, u, _ = parse(open(unl).read())
+nblock, nnames, n, idle = parse(open(nar).read(), unames)
+errs = []
+long = [l for l in nblock if len(l) > width]
+if long: errs.append('%d lines longer than %d: %r' % (len(long), width, long[0]))
+m = re.search(r'last (\d+) of (\d+) events', nblock[0])
+steps = [re.sub(r'[*TL]+$', '', s) for s, _, _ in n if s != 'next']
+if steps != [str(k) for k in range(int(m[2]) - int(m[1]), int(m[2]))]: errs.append('steps: %s' % steps)
+if u != n:
+    errs += ['unlimited %s / narrow %s' % (a, b) for a, b in zip(u + [None] * len(n), n + [None] * len(u)) if a != b][:5]
+quiet = sorted(set(unames) - {t for t in unames if ws(t) in {x[1] for x in n if x[0] != 'next'}})
+if mode == 'columns':
+    if not (1 < len(nnames) < len(unames)) or not quiet or any(t not in idle for t in quiet):
+        errs.append('no idle threads folded: columns %s, idle list %r' % (nnames, idle))
+elif nnames != ['thread: event']:
+    errs.append('not a list: %s' % nnames)
+print('\n'.join(errs) if errs else '%d entries, %d columns of %d' % (len(n), len(nnames), len(unames)))
+sys.exit(1 if errs else 0)
+PY
+  }
+  wrun > "$TMP/w-unl"; wrun --width 100 > "$TMP/w-100"
+  if r=$(wcheck "$TMP/w-unl" "$TMP/w-100" 100 columns); then
+    ok "--width 100, 8 threads: no line over 100, every step, same events and threads, idle threads folded ($r)"
+  else bad "--width 100 (8 threads)" "$r"; fi
+  wrun --full-trace > "$TMP/w-unlf"; wrun --full-trace --width 100 > "$TMP/w-100f"
+  if r=$(wcheck "$TMP/w-unlf" "$TMP/w-100f" 100 list); then
+    ok "--width 100 --full-trace, 8 threads active: a list, no line over 100, every step, same events ($r)"
+  else bad "--width 100 --full-trace (8 threads)" "$r"; fi
+  # Unlimited is today's layout (8 columns of 44: 377 wide); a width they
+  # fit changes nothing;
+  # $COLUMNS counts without a terminal, a terminal's own width with one.
+  script -qec "stty cols 90; env -u COLUMNS $IL run -q --seed 1 --out $TMP/width -- $W8" /dev/null 2>/dev/null |
+    tr -d '\r' > "$TMP/w-tty"
+  if cmp -s "$TMP/w-unl" <(wrun --width 0) && cmp -s "$TMP/w-unl" <(wrun --width 377) &&
+     ! cmp -s "$TMP/w-unl" <(wrun --width 376) &&
+     [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$TMP/w-unl")" = 377 ] &&
+     cmp -s "$TMP/w-100" <(COLUMNS=100 "$IL" run -q --seed 1 --out "$TMP/width" -- $W8 2>/dev/null) &&
+     r=$(wcheck "$TMP/w-unl" "$TMP/w-tty" 90 columns); then
+    ok "--width 0 and a width that fits: the unlimited table; COLUMNS=100 as --width 100; a 90-column terminal: fits ($r)"
+  else bad "--width 0 / fitting width / COLUMNS / terminal" "$r"; fi
+fi
+
+# ---- a stripped program's symbols from its separate debug file: by
+# build-id under INTERLEAVE_DEBUG_PATH (/usr/lib/debug by default), and by
+# .gnu_debuglink next to the binary; without either, only addresses ----
+if want debuginfo; then
+  D=$TMP/dbg
+  mkdir -p "$D/bin" "$D/link" "$D/none"
+  gcc -std=c11 -D_GNU_SOURCE -g -O1 -pthread -Wl,--build-id -o "$D/lu" tests/programs/lost_update.c &&
+    objcopy --only-keep-debug "$D/lu" "$D/lu.debug" && strip -o "$D/bin/lu" "$D/lu" &&
+    id=$(readelf -n "$D/bin/lu" | sed -n 's/^ *Build ID: *//p') && [ -n "$id" ] &&
+    mkdir -p "$D/tree/.build-id/${id:0:2}" && cp "$D/lu.debug" "$D/tree/.build-id/${id:0:2}/${id:2}.debug" &&
+    objcopy --add-gnu-debuglink="$D/lu.debug" "$D/bin/lu" "$D/link/lu" && cp "$D/lu.debug" "$D/link/"
+  dsym() { env -u DEBUGINFOD_URLS INTERLEAVE_DEBUG_PATH="$1" "$IL" run -q --seed 7 --out "$TMP/dbg-out" -- "$2" 2>&1; }
+  named() { grep -q '^ *in get_balance lost_update.c:19 *$' <<<"$1" && grep -q '^    #0 main lost_update.c:51$' <<<"$1" &&
+            grep -q 'T1 deposit_thread' <<<"$1"; }
+  tree=$(dsym "$D/tree" "$D/bin/lu"); link=$(dsym "$D/none" "$D/link/lu"); none=$(dsym "$D/none" "$D/bin/lu")
+  if named "$tree" && named "$link" && ! grep -q 'get_balance\|deposit_thread' <<<"$none" &&
+     grep -q '^ *in 0x[0-9a-f]* (lu) *$' <<<"$none" && ! readelf -S "$D/bin/lu" | grep -q 'debug_info\|symtab'; then
+    ok "stripped program: function names and lines from its debug file by build-id and by .gnu_debuglink; addresses without"
+  else bad "debug info of a stripped program" "$tree
+--- debuglink:
+$link
+--- none:
+$none"; fi
+fi
+
 [ -z "$ONLY" ] || { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
 
 # ---- the CLI's own behaviour ----
@@ -98,6 +377,32 @@ done
 if grep -q "^SUMMARY: interleave: assertion-failure urandom_bug.c" <<<"$out" && ! grep -q warning <<<"$out" && [ $good -eq 20 ]; then
   ok "a /dev/urandom-seeded program's bug replays 20/20"
 else bad "urandom_bug replayed $good/20" "$out"; fi
+
+# Processes, signals, timers (issue 13): every failure found replays 20/20
+# (children are re-run; settling makes their effects land at the same steps).
+if want replay20; then
+while read -r prog kind opts; do
+  # shellcheck disable=SC2086
+  "$IL" run -q --seed 1 -n 1000 $opts --out "$TMP/r20-$prog" -- "build/tests/programs/$prog" >/dev/null 2>&1
+  sf=$(ls "$TMP/r20-$prog"/*.sched 2>/dev/null | head -1)
+  good=0
+  for i in $(seq 1 20); do
+    [ -n "$sf" ] || break
+    r=$("$IL" replay "$sf" 2>&1)
+    [ $? -eq 1 ] && grep -q "^SUMMARY: interleave: $kind " <<<"$r" && good=$((good + 1))
+  done
+  if [ $good -eq 20 ]; then ok "replay20: $prog's $kind replays 20/20"
+  else bad "replay20: $prog replayed $good/20 (${sf:-no schedule})"; fi
+done <<'EOF_R20'
+reap_before_register assertion-failure
+daemonize_bug assertion-failure
+shutdown_job_lost_bug assertion-failure --signal SIGTERM
+shutdown_job_lost_kill assertion-failure
+signal_invariant_bug assertion-failure
+timerfd_missed_tick_bug assertion-failure
+cancel_no_cleanup_bug stall
+EOF_R20
+fi
 
 r=$("$IL" replay "$sched" 2>/dev/null)
 if [ "$(grep -v '^Replay\|^  *interleave replay' <<<"$r" | grep -c 'Interleaving')" = 1 ] &&
