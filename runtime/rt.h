@@ -106,6 +106,7 @@ struct il_thread {
   uint64_t prio;           /* PCT priority; higher runs first */
   int64_t ready_since;     /* vclock since which it has been runnable and not run; -1: not */
   int waive;               /* at a point right after a yield: exempt from the lateness bound */
+  uint64_t zero_pc;        /* where its last zero-timeout wait was made (a repeat: a polling loop) */
   int nheld;
   struct il_held held[IL_HELD_MAX];
 };

@@ -673,7 +673,16 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   me->pc = pc;
   me->timed_out = 0;
   me->blocked_since = il.vclock;
-  if (deadline >= 0 && deadline <= il.vclock) me->waive = 1; /* a zero timeout: a yield */
+  /* A zero timeout made again from the same place is a polling loop: a
+   * yield, which waives the lateness bound (so the loop cannot hold the
+   * clock back).  A single one (a WNOHANG waitpid in a dispatch, a
+   * poll(0) before a blocking poll) is not: the thread stays due. */
+  if (deadline >= 0 && deadline <= il.vclock) {
+    if (me->zero_pc == pc) me->waive = 1;
+    me->zero_pc = pc;
+  } else {
+    me->zero_pc = 0;
+  }
   /* A zero timeout (deadline now: a WNOHANG, a poll with timeout 0) is
    * a yield, not a blocking call. */
   int blocking = me->nheld && (deadline > il.vclock || !can_proceed(me));
