@@ -32,6 +32,14 @@
  * one thread per concurrent RPC (submit_thread, stop_thread, wipe_thread).
  * main() checks the tables at the end; submit checks its own reply.
  *
+ * The supervisor's job scheduler (job_runner_thread) is there too: woken by
+ * a successful submit, it claims each queued job of a queued run, starts
+ * the job's action script as a real child process (posix_spawn of
+ * /bin/sh -c SCRIPT), waits for it (waitpid) and records its exit status
+ * in the job row.  Same code in both variants: it is not part of the race
+ * or of the fix, it makes the supervisor supervise (and puts real children
+ * in the timeline: "spawn child N", "waitpid -> child N").
+ *
  * Build: -DVARIANT=SUP_BUGGY (one pooled connection per step, as after #124)
  *        -DVARIANT=SUP_FIXED (whole handler in db_transaction(), as ef6d564)
  * Debug: -DFORCE_WINDOW (=1) sleeps in submit between the run insert and the
@@ -44,12 +52,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -93,6 +103,9 @@
 static const char *const service_actions[NACTIONS] = {"web.build", "web.deploy"};
 
 #define MAX_RUNS 4 /* at most one run exists per execution; room to spare */
+#define SCRIPT_MAX 64 /* an action's script: a tiny shell command */
+
+extern char **environ;
 
 /* ------------------------------------------------------------------------ */
 /* Connection pool (deadpool-sqlite's Pool<Manager>)                         */
@@ -358,6 +371,72 @@ __attribute__((noinline)) static int runs_delete_all(struct db_tx *tx)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The job scheduler's sub-APIs.  Each is one statement, so atomic on its
+ * own; the scheduler never holds a connection while a job runs. */
+
+/* Claims the oldest queued job of a queued run (queued -> running).
+ * Returns 0 with *job_id and action[] set, -1 when there is none (or the
+ * database stayed locked past the busy timeout: the next kick retries). */
+__attribute__((noinline)) static int jobs_claim_next(struct db_tx *tx, int64_t *job_id,
+						     char *action, size_t action_len)
+{
+	sqlite3 *c = api_conn(tx);
+	sqlite3_stmt *st = NULL;
+	int res = -1;
+	if (sqlite3_prepare_v2(c, "UPDATE jobs SET status = 'running'"
+				  " WHERE id = (SELECT j.id FROM jobs j"
+				  "             JOIN runs r ON r.id = j.run_id"
+				  "             WHERE j.status = 'queued'"
+				  "               AND r.status = 'queued'"
+				  "             ORDER BY j.id LIMIT 1)"
+				  " RETURNING id, action",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*job_id = sqlite3_column_int64(st, 0);
+		snprintf(action, action_len, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		res = 0;
+	}
+	sqlite3_finalize(st); /* runs the UPDATE to completion */
+	api_done(tx, c);
+	return res;
+}
+
+/* db.actions.get(name).script: 0 with script[] set, -1 if undefined. */
+__attribute__((noinline)) static int actions_get_script(struct db_tx *tx, const char *name,
+							char *script, size_t script_len)
+{
+	sqlite3 *c = api_conn(tx);
+	sqlite3_stmt *st = NULL;
+	int res = -1;
+	if (sqlite3_prepare_v2(c, "SELECT script FROM actions WHERE name = ?1", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(script, script_len, "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+			res = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	api_done(tx, c);
+	return res;
+}
+
+/* db.jobs.set_status(job, Succeeded | Failed) with the child's exit code.
+ * A job deleted meanwhile (wipe_all) updates nothing. */
+__attribute__((noinline)) static int jobs_set_exit(struct db_tx *tx, int64_t job_id,
+						   int64_t exit_code)
+{
+	sqlite3 *c = api_conn(tx);
+	int rc = sql_run(c, NULL,
+			 "UPDATE jobs SET exit_code = ?2, status = CASE ?2"
+			 " WHEN 0 THEN 'succeeded' ELSE 'failed' END WHERE id = ?1",
+			 "ii", job_id, exit_code);
+	api_done(tx, c);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* HeroProcDb::transaction(|tx| ...) -- the fix vehicle shipped with #124    */
 /* ------------------------------------------------------------------------ */
@@ -514,6 +593,83 @@ __attribute__((noinline)) static int rpc_wipe_all(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Job scheduler: runs queued jobs as child processes                        */
+/* ------------------------------------------------------------------------ */
+
+/* sched_mu guards sched_kicks and sched_stopping; sched_cv is signalled on
+ * either.  A leaf lock: never held across a statement or a child. */
+static pthread_mutex_t sched_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sched_cv = PTHREAD_COND_INITIALIZER;
+static int sched_kicks;      /* jobs were queued since the scheduler last looked */
+static bool sched_stopping;  /* the daemon shuts down: drain, then exit */
+
+/* Wakes the scheduler: a handler queued jobs, or the daemon stops. */
+static void scheduler_kick(bool stopping)
+{
+	pthread_mutex_lock(&sched_mu);
+	if (stopping)
+		sched_stopping = true;
+	else
+		sched_kicks++;
+	pthread_cond_signal(&sched_cv);
+	pthread_mutex_unlock(&sched_mu);
+}
+
+/* Starts one job's script as a child process (/bin/sh -c SCRIPT) and waits
+ * for it.  Returns its exit code (128 + signal if it was killed). */
+__attribute__((noinline)) static int64_t job_exec(const char *script)
+{
+	char *argv[] = {"sh", "-c", (char *)script, NULL};
+	pid_t pid;
+	int rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ);
+	if (rc != 0) {
+		fprintf(stderr, "spawn %s: %s\n", script, strerror(rc));
+		return 127;
+	}
+	int st = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	assert(w == pid && "waitpid lost the job's child");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* One scheduler step: claim a queued job, run it, record its exit.  Every
+ * database step is its own pooled call; no connection is held while the
+ * child runs.  Returns 0 when a job ran, -1 when none was queued. */
+__attribute__((noinline)) static int run_next_job(void)
+{
+	int64_t job_id = 0;
+	char action[SCRIPT_MAX], script[SCRIPT_MAX];
+	if (jobs_claim_next(NULL, &job_id, action, sizeof action) != 0)
+		return -1;
+	int64_t code = 127; /* "command not found": the action was undefined */
+	if (actions_get_script(NULL, action, script, sizeof script) == 0)
+		code = job_exec(script);
+	jobs_set_exit(NULL, job_id, code);
+	return 0;
+}
+
+/* The supervisor's job scheduler: drains the queue whenever it is kicked;
+ * on shutdown it drains once more and exits. */
+static void *job_runner_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		while (run_next_job() == 0)
+			;
+		pthread_mutex_lock(&sched_mu);
+		while (sched_kicks == 0 && !sched_stopping)
+			pthread_cond_wait(&sched_cv, &sched_mu);
+		bool kicked = sched_kicks > 0, stopping = sched_stopping;
+		sched_kicks = 0;
+		pthread_mutex_unlock(&sched_mu);
+		if (!kicked && stopping)
+			return NULL;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
 /* Client connections: one thread per concurrent RPC                         */
 /* ------------------------------------------------------------------------ */
 
@@ -530,6 +686,7 @@ static void *submit_thread(void *arg)
 				(long long)req.run_id, (long long)req.njobs, NACTIONS);
 		assert(req.njobs == NACTIONS &&
 		       "run.submit returned success for a run with no jobs");
+		scheduler_kick(false); /* jobs are queued: start them */
 	}
 	return NULL;
 }
@@ -595,13 +752,13 @@ static void db_open_pool(void)
 				 "  service TEXT NOT NULL, status TEXT NOT NULL);"
 				 "CREATE TABLE jobs(id INTEGER PRIMARY KEY,"
 				 "  run_id INTEGER NOT NULL, action TEXT NOT NULL,"
-				 "  status TEXT NOT NULL);"
+				 "  status TEXT NOT NULL, exit_code INTEGER);"
 				 "CREATE TABLE run_jobs(run_id INTEGER NOT NULL,"
 				 "  job_id INTEGER NOT NULL,"
 				 "  PRIMARY KEY(run_id, job_id));"
 				 "INSERT INTO actions VALUES"
-				 "  ('web.build', 'web', 'make'),"
-				 "  ('web.deploy', 'web', 'make deploy');");
+				 "  ('web.build', 'web', 'exit 0'),"
+				 "  ('web.deploy', 'web', 'true');");
 		}
 		/* Per-connection settings, applied by the pool's manager; the
 		 * query also loads the schema before the handlers start. */
@@ -671,7 +828,7 @@ static void db_close_pool(void)
 
 int main(void)
 {
-	pthread_t submit, stop, wipe;
+	pthread_t runner, submit, stop, wipe;
 
 	/* SQLite's recommended SQLITE_DEFAULT_MEMSTATUS=0: without it every
 	 * allocation takes the memory-statistics mutex, ~15x more lock calls
@@ -680,14 +837,18 @@ int main(void)
 		abort();
 	db_open_pool();
 
-	/* Three RPCs arrive together: a run.submit of the service, a
-	 * service.stop of it and an admin wipe_all. */
+	/* The daemon's job scheduler, then three RPCs that arrive together: a
+	 * run.submit of the service, a service.stop of it and an admin
+	 * wipe_all. */
+	pthread_create(&runner, NULL, job_runner_thread, NULL);
 	pthread_create(&submit, NULL, submit_thread, NULL);
 	pthread_create(&stop, NULL, stop_thread, NULL);
 	pthread_create(&wipe, NULL, wipe_thread, NULL);
 	pthread_join(submit, NULL);
 	pthread_join(stop, NULL);
 	pthread_join(wipe, NULL);
+	scheduler_kick(true); /* shutdown: the scheduler drains and exits */
+	pthread_join(runner, NULL);
 
 	check_invariants();
 	db_close_pool();

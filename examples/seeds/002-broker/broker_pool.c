@@ -9,6 +9,16 @@
  * minutes (the agent runs `flutter build linux`, a test suite, ...).
  * A background task runs cleanup_idle() every 60 s.
  *
+ * The agents are real child processes: agent_spawn() starts one per session
+ * (posix_spawn of /bin/sh running AGENT_SCRIPT, its stdin and stdout on
+ * pipes), a request is one line on its stdin and the agent answers with
+ * notification lines ending in "end_turn" on its stdout, and alive() is a
+ * real waitpid(WNOHANG) on it.  A child takes no virtual time under
+ * interleave (docs/design.md, "Child processes"): the agent answers at
+ * once.  So the minutes a prompt lasts (the agent's long tool call, with no
+ * notification until end_turn) stay a virtual sleep in the broker between
+ * sending the prompt and reading the agent's answer from the pipe.
+ *
  * Three variants, built from this one file with -DVARIANT=...:
  *
  *  VARIANT_GLOBAL_LOCK  the original code: with_connection() takes the pool
@@ -51,13 +61,19 @@
 #endif
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define VARIANT_GLOBAL_LOCK 1
 #define VARIANT_FIRST_FIX   2
@@ -111,6 +127,15 @@
 
 #define POOL_MAX  4             /* map capacity (max_sessions is never reached) */
 #define KEY_LEN   16
+#define LINE_MAX_ 128           /* one ACP message line */
+
+/* The agent (claude-agent-acp in the report): one request per line on its
+ * stdin; for each it writes its answer and then "end_turn" on its stdout.
+ * It exits when its stdin is closed (the broker dropped the connection). */
+#define AGENT_SCRIPT \
+    "while read -r req; do printf '%s\\n' \"agent_message_chunk: $req\" end_turn; done"
+
+extern char **environ;
 
 static int64_t ms_to_ns(int64_t ms) { return ms * 1000000LL / TIME_DIV; }
 
@@ -141,10 +166,17 @@ struct acp_conn {
     char thread_key[KEY_LEN];
     pthread_mutex_t mu;             /* Arc<Mutex<..>>'s Mutex (fixes only) */
     atomic_int refs;                /* Arc strong count (map holds one) */
-    atomic_bool agent_running;      /* child.try_wait() == Ok(None) */
+    atomic_bool agent_running;      /* not yet seen exited (reaped) */
     bool dropped;                   /* Drop ran: process group killed */
     int64_t last_active_ns;         /* guarded by mu (fixes) / pool_lock (global) */
     int64_t reply_due_ns;           /* when the agent sends end_turn */
+    /* The agent process and its stdio; used by whoever owns the connection
+     * (mu in the fixes, pool_lock in the global-lock variant). */
+    pid_t pid;
+    int to_agent;                   /* its stdin (write end), -1 once closed */
+    int from_agent;                 /* its stdout (read end) */
+    char rbuf[2 * LINE_MAX_];       /* bytes read from the agent, not yet a line */
+    size_t rlen;
 };
 
 /* Storage for connections; slots are never reused so a use after Drop is
@@ -211,9 +243,80 @@ static void pool_unlock(void)                        /* guard dropped */
 
 /* ---- connection primitives --------------------------------------------- */
 
-static bool conn_alive(struct acp_conn *c)           /* AcpConnection::alive() */
+/* AcpConnection::alive(): child.try_wait() == Ok(None), a real
+ * waitpid(WNOHANG) on the agent (which reaps it once it has exited). */
+static __attribute__((noinline)) bool conn_alive(struct acp_conn *c)
 {
+    if (!atomic_load(&c->agent_running))
+        return false;
+    int st;
+    pid_t r = waitpid(c->pid, &st, WNOHANG);
+    if (r == c->pid || (r < 0 && errno == ECHILD))
+        atomic_store(&c->agent_running, false);
     return atomic_load(&c->agent_running);
+}
+
+/* Sends one request line to the agent's stdin.  -1 if the agent is gone
+ * (EPIPE: SIGPIPE is ignored, as in a Rust program). */
+static int agent_send(struct acp_conn *c, const char *text)
+{
+    char line[LINE_MAX_];
+    int n = snprintf(line, sizeof line, "%s\n", text);
+    assert(n > 0 && n < (int)sizeof line);
+    for (int off = 0; off < n;) {
+        ssize_t w = c->to_agent < 0 ? -1 : write(c->to_agent, line + off, (size_t)(n - off));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        off += (int)w;
+    }
+    return 0;
+}
+
+/* Reads one line of the agent's stdout (without its newline).  -1 on EOF:
+ * the agent exited. */
+static int agent_read_line(struct acp_conn *c, char *line, size_t len)
+{
+    for (;;) {
+        char *nl = memchr(c->rbuf, '\n', c->rlen);
+        if (nl) {
+            size_t k = (size_t)(nl - c->rbuf);
+            snprintf(line, len, "%.*s", (int)k, c->rbuf);
+            c->rlen -= k + 1;
+            memmove(c->rbuf, nl + 1, c->rlen);
+            return 0;
+        }
+        if (c->rlen == sizeof c->rbuf)
+            return -1;                              /* no line that long */
+        ssize_t r = read(c->from_agent, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        c->rlen += (size_t)r;
+    }
+}
+
+/* The notification loop: reads the agent's notifications for `text` until
+ * end_turn; the answer must be the one to this request (one prompt at a
+ * time per connection, so no other session's answer is ever read here).
+ * -1 if the agent exited first. */
+static int agent_read_reply(struct acp_conn *c, const char *text)
+{
+    char line[LINE_MAX_], want[LINE_MAX_];
+    bool answered = false;
+    snprintf(want, sizeof want, "agent_message_chunk: %s", text);
+    for (;;) {
+        if (agent_read_line(c, line, sizeof line) != 0)
+            return -1;
+        if (strcmp(line, "end_turn") == 0)
+            break;
+        if (strcmp(line, want) == 0)
+            answered = true;
+    }
+    assert(answered && "the agent's answer is not for this prompt");
+    return 0;
 }
 
 #if VARIANT != VARIANT_GLOBAL_LOCK
@@ -235,12 +338,23 @@ static void conn_clone(struct acp_conn *c)           /* Arc::clone */
 }
 #endif
 
-/* impl Drop for AcpConnection: kill the agent's process group. */
+/* impl Drop for AcpConnection: kill the agent's process group.  Here:
+ * close its stdin (the agent's read loop ends and it exits) and reap it. */
 static __attribute__((noinline)) void conn_drop(struct acp_conn *c)
 {
     assert(!c->dropped && "AcpConnection dropped twice");
     c->dropped = true;
-    atomic_store(&c->agent_running, false);
+    if (c->to_agent >= 0)
+        close(c->to_agent);
+    c->to_agent = -1;
+    if (atomic_load(&c->agent_running)) {
+        int st;
+        while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        atomic_store(&c->agent_running, false);
+    }
+    close(c->from_agent);
+    c->from_agent = -1;
 }
 
 static void conn_release(struct acp_conn *c)         /* drop(Arc) */
@@ -250,7 +364,9 @@ static void conn_release(struct acp_conn *c)         /* drop(Arc) */
 }
 
 /* AcpConnection::spawn + initialize + session_new.  The real code awaits
- * these round trips with the pool write lock held (in all variants). */
+ * these round trips with the pool write lock held (in all variants).  The
+ * agent is a real child process; its start-up (node, the ACP handshake)
+ * takes SPAWN_MS, a virtual sleep, because a child takes no virtual time. */
 static __attribute__((noinline)) struct acp_conn *agent_spawn(const char *key)
 {
     assert(conn_storage_used < (int)(sizeof conn_storage / sizeof conn_storage[0]));
@@ -258,9 +374,40 @@ static __attribute__((noinline)) struct acp_conn *agent_spawn(const char *key)
     snprintf(c->thread_key, sizeof c->thread_key, "%s", key);
     pthread_mutex_init(&c->mu, NULL);
     atomic_init(&c->refs, 1);
-    atomic_init(&c->agent_running, true);
     c->dropped = false;
+    c->rlen = 0;
+
+    /* Command::new(agent).stdin(piped()).stdout(piped()).spawn().  The
+     * pipes are close-on-exec, so no other agent inherits them (each agent
+     * sees EOF when its own stdin is closed). */
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+        perror("pipe2");
+        assert(!"pipe2 failed");
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    char *argv[] = {"sh", "-c", AGENT_SCRIPT, NULL};
+    int rc = posix_spawn(&c->pid, "/bin/sh", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    assert(rc == 0 && "could not spawn the agent");
+    close(in[0]);
+    close(out[1]);
+    c->to_agent = in[1];
+    c->from_agent = out[0];
+    atomic_init(&c->agent_running, true);
+
+    /* initialize + session/new: one round trip with the agent, answered
+     * after its start-up.  (A read right after a write, with no scheduling
+     * point between them, would race with the child under interleave: see
+     * stream_prompt_locked.) */
+    rc = agent_send(c, "session/new");
     sleep_ns(ms_to_ns(SPAWN_MS));
+    if (rc == 0)
+        rc = agent_read_reply(c, "session/new");
+    assert(rc == 0 && "the agent died during initialize");
     c->last_active_ns = now_ns();
     return c;
 }
@@ -396,29 +543,41 @@ static __attribute__((noinline)) void pool_get_or_create(const char *key)
     pool_unlock();
 }
 
-/* The body of stream_prompt() once it owns the connection: session/prompt,
- * then read notifications until end_turn.  The agent runs a long tool call,
- * so the reply comes prompt_ms later with nothing in between. */
-static __attribute__((noinline)) void stream_prompt_locked(struct acp_conn *c, int64_t prompt_ms)
+/* The body of stream_prompt() once it owns the connection: session/prompt
+ * on the agent's stdin, then read notifications from its stdout until
+ * end_turn.  The agent runs a long tool call, so end_turn comes prompt_ms
+ * later with nothing in between: the agent process answers at once (a child
+ * takes no virtual time), so the tool call's duration is a virtual sleep
+ * here, before the notifications are read.  That sleep is also a scheduling
+ * point between the write and the read, where interleave lets the child
+ * answer: the read then never waits on the child's real speed (a read
+ * right after the write would be a scheduling point or not depending on
+ * whether the child had answered yet, and replay could diverge). */
+static __attribute__((noinline)) void stream_prompt_locked(struct acp_conn *c, int64_t prompt_ms,
+                                                           const char *text)
 {
     assert(!c->dropped && "prompt sent to an agent whose process was killed");
     note_session_wait();                        /* the prompt is a session wait */
     c->last_active_ns = now_ns();
     c->reply_due_ns = c->last_active_ns + ms_to_ns(prompt_ms);
+    bool alive = agent_send(c, text) == 0;      /* session/prompt */
 #if VARIANT == VARIANT_FINAL_FIX
     /* loop { select! { msg = rx.recv() => .., _ = sleep(30 s) => if !alive break } } */
-    for (;;) {
+    while (alive) {
         int64_t left = c->reply_due_ns - now_ns();
         if (left <= 0)
-            break;                              /* end_turn received */
+            break;                              /* end_turn is due */
         sleep_ns(left < ms_to_ns(ALIVE_CHECK_MS) ? left : ms_to_ns(ALIVE_CHECK_MS));
-        if (!conn_alive(c))
-            break;                              /* "agent process died during prompt" */
+        alive = conn_alive(c);                  /* "agent process died during prompt" */
     }
 #else
     /* while let Some(n) = rx.recv().await { .. if end_turn { break } } */
     sleep_ns(c->reply_due_ns - now_ns());
 #endif
+    if (alive) {
+        int rc = agent_read_reply(c, text);     /* the notifications, up to end_turn */
+        assert(rc == 0 && "the agent exited during the prompt");
+    }
     c->last_active_ns = now_ns();               /* prompt_done() */
 }
 
@@ -426,7 +585,8 @@ static __attribute__((noinline)) void stream_prompt_locked(struct acp_conn *c, i
 /* with_connection(): `let mut conns = self.connections.write().await;
  * let conn = conns.get_mut(thread_id)?; f(conn).await` -- the write guard
  * lives until the whole prompt has streamed. */
-static __attribute__((noinline)) int pool_with_connection(const char *key, int64_t prompt_ms)
+static __attribute__((noinline)) int pool_with_connection(const char *key, int64_t prompt_ms,
+                                                          const char *text)
 {
     pool_write_lock();
     struct acp_conn *c = map_get_locked(key);
@@ -434,23 +594,24 @@ static __attribute__((noinline)) int pool_with_connection(const char *key, int64
         pool_unlock();
         return -1;                              /* "no connection for thread" */
     }
-    stream_prompt_locked(c, prompt_ms);
+    stream_prompt_locked(c, prompt_ms, text);
     pool_unlock();
     return 0;
 }
 #endif
 
 /* discord.rs stream_prompt() */
-static __attribute__((noinline)) int stream_prompt(const char *key, int64_t prompt_ms)
+static __attribute__((noinline)) int stream_prompt(const char *key, int64_t prompt_ms,
+                                                   const char *text)
 {
 #if VARIANT == VARIANT_GLOBAL_LOCK
-    return pool_with_connection(key, prompt_ms);
+    return pool_with_connection(key, prompt_ms, text);
 #else
     struct acp_conn *c = pool_get_connection(key);   /* brief read lock */
     if (!c)
         return -1;
     conn_lock(c);                                    /* only THIS connection */
-    stream_prompt_locked(c, prompt_ms);
+    stream_prompt_locked(c, prompt_ms, text);
     conn_unlock(c);                                  /* drop(conn) after prompt_done() */
     conn_release(c);
     return 0;
@@ -530,17 +691,18 @@ static __attribute__((noinline)) void pool_cleanup_idle(void)
 /* ---- Discord side ------------------------------------------------------ */
 
 /* Handler::message(): one Discord message in one thread. */
-static __attribute__((noinline)) int handle_message(const char *thread_key, int64_t prompt_ms)
+static __attribute__((noinline)) int handle_message(const char *thread_key, int64_t prompt_ms,
+                                                    const char *text)
 {
     pool_get_or_create(thread_key);
-    return stream_prompt(thread_key, prompt_ms);
+    return stream_prompt(thread_key, prompt_ms, text);
 }
 
 /* Thread A: "run flutter build linux" -- a prompt that streams for minutes. */
 static void *session_a_thread(void *arg)
 {
     (void)arg;
-    int rc = handle_message("thread-A", PROMPT_A_MS);
+    int rc = handle_message("thread-A", PROMPT_A_MS, "run flutter build linux");
     assert(rc == 0 && "no connection for thread-A");
     return NULL;
 }
@@ -551,7 +713,7 @@ static void *session_a_thread(void *arg)
 static void *session_a_followup_thread(void *arg)
 {
     (void)arg;
-    int rc = handle_message("thread-A", PROMPT_FOLLOWUP_MS);
+    int rc = handle_message("thread-A", PROMPT_FOLLOWUP_MS, "is it done yet?");
     assert(rc == 0 && "no connection for thread-A");
     return NULL;
 }
@@ -580,7 +742,7 @@ static void *session_b_thread(void *arg)
 #endif
     queued_behind_session_wait = false;
     int64_t t0 = now_ns();
-    int rc = handle_message("thread-B", PROMPT_B_MS);
+    int rc = handle_message("thread-B", PROMPT_B_MS, "hello");
     int64_t elapsed = now_ns() - t0;
     assert(rc == 0 && "no connection for thread-B");
     b_elapsed_ns = elapsed;
@@ -622,10 +784,17 @@ int main(void)
     pthread_rwlock_init(&pool_lock, &attr);
     pthread_rwlockattr_destroy(&attr);
 
-    /* An older thread whose agent process has exited: cleanup's work item. */
+    /* Rust ignores SIGPIPE: a write to an exited agent fails with EPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+
+    /* An older thread whose agent process has exited: cleanup's work item.
+     * Its agent really exits (its stdin is closed, its read loop ends);
+     * alive() then finds it gone. */
     pool_get_or_create("thread-C");
     pool_read_lock();
-    atomic_store(&map_get_locked("thread-C")->agent_running, false);
+    struct acp_conn *old = map_get_locked("thread-C");
+    close(old->to_agent);
+    old->to_agent = -1;
     pool_unlock();
 
     /* Three Discord messages arrive together, plus the cleanup task. */
