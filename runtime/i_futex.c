@@ -34,16 +34,28 @@ static long fail(int e) {
 
 /* Wake up to n waiters on addr whose bitset meets `bits`; the strategy
  * picks which (a recorded choice).  Returns how many. */
+/* futex_waitv: the index of addr among t's words, or -1. */
+struct waitv { uint64_t val, uaddr; uint32_t flags, reserved; };
+static int waitv_index(const struct il_thread *t, const uint32_t *addr) {
+  if (!t->waitv || t->state == IL_T_DONE || t->exiting || t->op != IL_OP_FUTEX_WAIT || t->signaled) return -1;
+  const struct waitv *v = t->waitv;
+  for (int i = 0; i < t->nwaitv; i++)
+    if ((uint32_t *)(uintptr_t)v[i].uaddr == addr) return i;
+  return -1;
+}
+
 static int wake_some(uint32_t *addr, int n, uint32_t bits) {
   struct il_thread *w[IL_MAX_THREADS];
   int nw = 0, woken = 0;
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (t != il_me && il_waits_on(t, IL_OP_FUTEX_WAIT, addr) && (t->futex_bitset & bits))
+    if (t == il_me) continue;
+    if ((il_waits_on(t, IL_OP_FUTEX_WAIT, addr) && !t->waitv && (t->futex_bitset & bits)) || waitv_index(t, addr) >= 0)
       w[nw++] = t;
   }
   while (woken < n && nw > 0) {
     int k = il_choose_among(w, nw);
+    if (w[k]->waitv) w[k]->waitv_woken = waitv_index(w[k], addr);
     w[k]->signaled = 1;
     w[k] = w[--nw];
     woken++;
@@ -56,7 +68,7 @@ static int requeue(uint32_t *addr, uint32_t *addr2, int n) {
   int moved = 0;
   for (int i = 0; i < il.nthreads && moved < n; i++) {
     struct il_thread *t = &il.threads[i];
-    if (il_waits_on(t, IL_OP_FUTEX_WAIT, addr)) {
+    if (il_waits_on(t, IL_OP_FUTEX_WAIT, addr) && !t->waitv) { /* a futex_waitv is not requeued */
       t->obj = addr2;
       moved++;
     }
@@ -173,6 +185,43 @@ long il_futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts, u
 
 /* libc's syscall(): futexes go to the model, everything else to the
  * kernel (the runtime itself never comes through here: il_sys). */
+/* futex_waitv (Linux 5.16): wait on up to 128 words at once; returns the
+ * index of the one woken.  Only 32-bit private or shared words (what the
+ * kernel supports); the timeout is absolute on clockid. */
+static long futex_waitv(const struct waitv *v, unsigned n, unsigned flags, const struct timespec *ts, int clk,
+                        uint64_t pc) {
+  struct il_thread *me = il_me;
+  if (!v || n == 0 || n > 128 || flags) return fail(EINVAL);
+  if (ts && !il_valid_ts(ts)) return fail(EINVAL);
+  uint32_t *first = (uint32_t *)(uintptr_t)v[0].uaddr;
+  me->signaled = 1;
+  il_point(IL_OP_FUTEX_WAIT, first, -1, pc);
+  for (unsigned i = 0; i < n; i++)
+    if ((v[i].flags & 3) != 2 /* FUTEX2_SIZE_U32 */ || __atomic_load_n((uint32_t *)(uintptr_t)v[i].uaddr, __ATOMIC_SEQ_CST) != (uint32_t)v[i].val) {
+      il_record(IL_OP_FUTEX_WAIT, first, EAGAIN, pc, 0);
+      return fail((v[i].flags & 3) != 2 ? EINVAL : EAGAIN);
+    }
+  me->waitv = v;
+  me->nwaitv = (int)n;
+  me->waitv_woken = -1;
+  me->signaled = 0;
+  int timed_out = il_point(IL_OP_FUTEX_WAIT, first, ts ? il_abs_to_vdeadline(clk, ts) : -1, pc);
+  int k = me->waitv_woken;
+  me->waitv = NULL;
+  me->nwaitv = 0;
+  if (timed_out && !me->signaled) {
+    il_record(IL_OP_FUTEX_WAIT, first, ETIMEDOUT, pc, IL_EV_TIMEOUT);
+    return fail(ETIMEDOUT);
+  }
+  if (k >= 0) il_hb_acquire((void *)(uintptr_t)v[k].uaddr);
+  il_record(IL_OP_FUTEX_WAIT, first, 0, pc, 0);
+  return k < 0 ? 0 : k;
+}
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449
+#endif
+
 IL_EXPORT long syscall(long nr, ...) {
   va_list ap;
   va_start(ap, nr);
@@ -182,5 +231,8 @@ IL_EXPORT long syscall(long nr, ...) {
   if (nr == SYS_futex && il_controlled())
     return il_futex((uint32_t *)a[0], (int)a[1], (uint32_t)a[2], (const struct timespec *)a[3], (uint32_t *)a[4],
                  (uint32_t)a[5], IL_CALLER);
+  if (nr == SYS_futex_waitv && il_controlled())
+    return futex_waitv((const struct waitv *)a[0], (unsigned)a[1], (unsigned)a[2], (const struct timespec *)a[3],
+                       (int)a[4], IL_CALLER);
   return il_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -17,7 +17,14 @@
  * OpenMP the same way: the compiler turns `#pragma omp critical` and
  * `atomic` (the locked kind) into calls of libgomp's GOMP_* entry
  * points, and omp_*_lock are the lock API; libgomp's own waits reach the
- * futex model through the seccomp trap (seccomp.c).
+ * futex model through the seccomp trap (seccomp.c).  Barriers, task
+ * creation, taskwait, taskgroups and `single` are points too (before the
+ * call), so a task's work can be interleaved with its creator's, and a
+ * barrier's arrival order is the strategy's.
+ *
+ * GLib's one-time initialization (g_once_init_enter/leave, g_once_impl)
+ * is a point named `once`; g_thread_new/join/yield are pthread_create,
+ * pthread_join and sched_yield underneath, already points.
  */
 #include "rt.h"
 
@@ -182,3 +189,23 @@ SHADOW_TRY(omp_test_lock, (void *l), (l), l, 0)
 SHADOW_LOCK(omp_set_nest_lock, (void *l), (l), l, 1)
 SHADOW_UNLOCK(omp_unset_nest_lock, (void *l), (l), l, 1)
 SHADOW_TRY(omp_test_nest_lock, (void *l), (l), l, 1)
+
+/* ---- OpenMP's structure: points before the call ---- */
+static char omp_barrier, omp_taskwait, omp_single;
+NAMED_WRAP_VOID(GOMP_barrier, (void), (), IL_OP_OMP_BARRIER, &omp_barrier)
+NAMED_WRAP(_Bool, GOMP_barrier_cancel, (void), (), IL_OP_OMP_BARRIER, &omp_barrier)
+NAMED_WRAP_VOID(GOMP_taskwait, (void), (), IL_OP_OMP_TASKWAIT, &omp_taskwait)
+NAMED_WRAP_VOID(GOMP_taskgroup_start, (void), (), IL_OP_OMP_TASKWAIT, &omp_taskwait)
+NAMED_WRAP_VOID(GOMP_taskgroup_end, (void), (), IL_OP_OMP_TASKWAIT, &omp_taskwait)
+NAMED_WRAP(_Bool, GOMP_single_start, (void), (), IL_OP_ONCE, &omp_single)
+/* GCC 12's GOMP_task (GOMP_2.0; later versions appended arguments: all
+ * ten are passed on whatever the caller gave). */
+NAMED_WRAP_VOID(GOMP_task,
+                (void (*fn)(void *), void *data, void (*cpy)(void *, void *), long size, long align, _Bool ifc,
+                 unsigned flags, void **depend, int prio, void *detach),
+                (fn, data, cpy, size, align, ifc, flags, depend, prio, detach), IL_OP_OMP_TASK, fn)
+
+/* ---- GLib's one-time initialization ---- */
+NAMED_WRAP(int, g_once_init_enter, (volatile void *loc), (loc), IL_OP_ONCE, loc)
+NAMED_WRAP_VOID(g_once_init_leave, (volatile void *loc, unsigned long v), (loc, v), IL_OP_ONCE, loc)
+NAMED_WRAP(void *, g_once_impl, (void *once, void *(*fn)(void *), void *arg), (once, fn, arg), IL_OP_ONCE, once)

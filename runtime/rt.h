@@ -78,6 +78,8 @@ struct il_thread {
   int64_t spin_value;
   int signaled;            /* cond/barrier/futex: woken by a signal or wake */
   uint32_t futex_bitset;   /* FUTEX_WAIT: the bits a wake must meet */
+  const void *waitv;       /* futex_waitv: its words (struct waitv[nwaitv]), NULL otherwise */
+  int nwaitv, waitv_woken; /* ... how many, and which one a wake took */
   uint64_t sig_pending;    /* i_signal.c: signals sent to this thread, not yet taken */
   uint64_t sig_mask;       /* its blocked signals (bit s-1) */
   uint64_t sig_wait;       /* SIGWAIT: the set it waits for */
