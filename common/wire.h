@@ -20,11 +20,11 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 17
+#define IL_WIRE_VERSION 18
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
-#define IL_MAX_DECISIONS (1u << 22)    /* hard cap on recorded decisions (8 MB) */
+#define IL_MAX_DECISIONS (1u << 25)    /* hard cap on recorded decisions (64 MB, touched only as used) */
 #define IL_STACK_DEPTH   24
 #define IL_MAPS_SIZE     (64 * 1024)
 #define IL_MSG_SIZE      512
