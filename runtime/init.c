@@ -208,7 +208,8 @@ static long task_cpu_ticks(pid_t pid, pid_t tid, char *state) {
  * wall clock alone, so a loaded machine cannot fake it:
  *   - spinning: it used watchdog_ms of CPU time since the last point;
  *   - blocked in a call interleave does not control: it slept in the
- *     kernel ('S'/'D') for watchdog_ms, counted only while it slept.
+ *     kernel ('S', not a disk wait 'D') for watchdog_ms, counted only
+ *     while it slept.
  * Time it spent runnable but not running (the host is busy) counts for
  * neither.  A hard wall-clock cap (30x) still ends anything else.  The CLI
  * confirms a watchdog by re-running the schedule before reporting it. */
@@ -258,7 +259,10 @@ static int wait_child(pid_t pid) {
     char state = '?';
     long cpu = task_cpu_ticks(pid, tid0, &state);
     if (cpu0 < 0) cpu0 = cpu;
-    if (state == 'S' || state == 'D') slept_ms += t - prev;
+    /* Only an interruptible sleep ('S': a lock, a pipe, a futex that may
+     * never be released) counts; a disk wait ('D': SQLite's fsync on a
+     * busy disk) ends by itself, and the 30x cap still bounds it. */
+    if (state == 'S') slept_ms += t - prev;
     prev = t;
     int64_t cpu_ms = cpu >= 0 && cpu0 >= 0 ? (cpu - cpu0) * 1000 / hz : 0;
     int spin = cpu_ms >= wd, blocked = slept_ms >= wd, cap = t - since >= 30 * wd;

@@ -107,7 +107,7 @@ static void bad_headers(void **st) {
   (void)st;
   expect_error("", 0, "empty");
   expect_error("hello\n", 6, "not an interleave schedule");
-  expect_error("interleave-schedule 4\n", 22, "version");
+  expect_error("interleave-schedule 99\n", 23, "version");
   size_t len;
   char *b = write_sample(&len);
   char *c = strdup(b);
