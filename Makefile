@@ -11,9 +11,9 @@ CLI_LIBS   := -ldw -lelf -lstdc++ -lcjson
 PROG_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -pthread -Iinclude
 PROG_CXXFLAGS := -std=c++17 $(WARN) -g -O1 -pthread -Iinclude
 
-RT_SRCS  := $(wildcard runtime/*.c)
+RT_SRCS  := $(wildcard runtime/*.c runtime/strategy/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
-HDRS     := $(wildcard common/*.h common/*.def runtime/*.h cli/*.h include/*.h)
+HDRS     := $(wildcard common/*.h common/*.def runtime/*.h runtime/strategy/*.h cli/*.h include/*.h)
 
 .PHONY: all check clean programs seeds bench demo install uninstall
 all: $(BUILD)/libinterleave.so $(BUILD)/interleave
@@ -50,6 +50,14 @@ $(BUILD)/tests/programs/static_%: tests/programs/static_%.c
 $(BUILD)/tests/programs/race_%: tests/programs/race_%.c $(BUILD)/interleave $(BUILD)/libinterleave.so
 	@mkdir -p $(dir $@)
 	$(BUILD)/interleave cc $(PROG_CFLAGS) -o $@ $< $(PROG_LIBS)
+# asan_*, ubsan_*: built with AddressSanitizer (gcc's shared libasan) or
+# UBSan; their reports are bugs of their own kind (docs/detectors.md)
+$(BUILD)/tests/programs/asan_%: tests/programs/asan_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -fsanitize=address -fno-omit-frame-pointer -o $@ $< $(PROG_LIBS)
+$(BUILD)/tests/programs/ubsan_%: tests/programs/ubsan_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -fsanitize=undefined -o $@ $< $(PROG_LIBS)
 $(BUILD)/tests/programs/%: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_LIBS)

@@ -9,7 +9,14 @@
  * that compiles and links is split: each source is compiled alone with
  * -fsanitize=thread, then the objects are linked with -fno-sanitize=thread
  * and -l:libinterleave.so (with an rpath to it, so the binary also runs
- * without interleave: the hooks then only perform the operations). */
+ * without interleave: the hooks then only perform the operations).
+ *
+ * With -fsanitize=address (or hwaddress) the command is the compiler's
+ * own, unchanged: gcc and clang refuse ThreadSanitizer's instrumentation
+ * together with ASan's, so an ASan build has no race hooks (no data-race
+ * reports, no scheduling points at plain memory accesses); interleave runs
+ * it with libasan and turns ASan's reports into bugs (cli/sanitizer.c).
+ * -fsanitize=undefined combines with the hooks and is kept. */
 #include "cli.h"
 #include <errno.h>
 #include <libgen.h>
@@ -49,6 +56,15 @@ int cmd_cc(int argc, char **argv, int cxx) {
   snprintf(rtdir, sizeof rtdir, "%s", rt);
   char *dir = dirname(rtdir);
   int compile_only = 0, nsrc = 0;
+  for (int i = 0; i < argc; i++)
+    if (!strncmp(argv[i], "-fsanitize=", 11) && strstr(argv[i] + 11, "address")) {
+      char **v = calloc((size_t)argc + 2, sizeof *v);
+      v[0] = (char *)cc;
+      for (int j = 0; j < argc; j++) v[j + 1] = argv[j];
+      int rc = run(v);
+      free(v);
+      return rc;
+    }
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "-S") || !strcmp(argv[i], "-E")) compile_only = 1;
     if (is_source(argv[i]) && !(i > 0 && !strcmp(argv[i - 1], "-o"))) nsrc++;

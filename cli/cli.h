@@ -4,6 +4,7 @@
  *   target.c    checking the program (ELF, PT_INTERP, sanitizers, hash), the runtime path
  *   worker.c    one fork server: start, run one execution, stop
  *   explore.c   the campaign: workers, shards, in-order commit, minimization
+ *   dfs.c       --strategy dfs: every schedule with at most K preemptions
  *   schedfile.c the schedule file (versioned text), read and write
  *   symbols.c   addresses to names (libdwfl)
  *   report.c    the printed reports
@@ -15,6 +16,7 @@
  *   replay.c    `interleave replay [--gdb]`
  *   merge.c     `interleave merge`
  *   cc.c        `interleave cc` / `c++`
+ *   sanitizer.c programs built with ASan/UBSan: their options, report kinds
  *   gtest.c     `interleave gtest`: each test of a GoogleTest binary, a campaign
  */
 #ifndef IL_CLI_H
@@ -63,6 +65,9 @@ struct options {
   const char *shard_status;  /* Bazel TEST_SHARD_STATUS_FILE, touched at the end */
   const char *sarif, *junit, *json; /* --sarif, --junit, --json: written at the end of a run */
   const char *html, *perfetto;       /* --html, --perfetto: the same, as a page and as a trace */
+  int dfs;                 /* --strategy dfs: bounded exhaustive search (dfs.c) */
+  unsigned preemptions;    /* --preemptions K: its bound */
+  uint64_t max_schedules;  /* --max-schedules N: its limit */
 };
 
 /* The program under test. */
@@ -72,6 +77,12 @@ struct target {
   int argc;
   uint64_t hash;           /* FNV-1a 64 of the file's bytes */
   char runtime[4096];
+  /* Built with AddressSanitizer/UBSan (target.c): the sanitizer runtime
+   * that must precede ours in LD_PRELOAD (a DT_NEEDED soname such as
+   * "libasan.so.8"; "" when it is linked into the executable or absent),
+   * and which sanitizers, for the options worker.c sets. */
+  char san_preload[256];
+  int asan, ubsan;
 };
 
 struct worker {
@@ -105,8 +116,17 @@ enum bug_kind {
   BUG_LOCKORDER,           /* across executions: lockgraph.c */
   BUG_LOCKHOLD,            /* a lock held across a blocking call, waited for */
   BUG_RACE,                /* a data race (programs built with interleave cc) */
+  /* An AddressSanitizer/UBSan report: one kind per name in sankinds.h,
+   * BUG_SAN_FIRST..BUG_SAN_LAST (sanitizer.c). */
+#define SAN_KIND(id, name) BUG_SAN_##id,
+#include "sankinds.h"
+
+#undef SAN_KIND
   BUG__COUNT
 };
+#define BUG_SAN_FIRST BUG_SAN_OTHER
+#define BUG_SAN_LAST BUG_SAN_UNDEFINED_BEHAVIOR
+#define IS_SAN_KIND(k) ((k) >= BUG_SAN_FIRST && (k) <= BUG_SAN_LAST)
 const char *bug_kind_name(int kind);
 
 /* A schedule file's contents. */
@@ -128,6 +148,7 @@ struct schedule {
 /* target.c */
 int target_init(struct target *t, int argc, char **argv);
 int find_runtime(char *out, size_t n);
+void target_sanitizers(struct target *t, const char *shown); /* fills san_preload, asan, ubsan; refuses TSan */
 uint64_t file_hash(const char *path, int *err);
 
 /* worker.c */
@@ -146,9 +167,18 @@ int cmd_run(struct options *opt, struct target *t);
 void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx,
                   uint64_t est_steps, int64_t base_rt);
 uint64_t exec_seed(uint64_t seed, uint64_t idx);
+/* Write the schedule, minimize, re-run and print the report; 1 if the
+ * re-run confirmed the bug. */
+int handle_bug(const struct options *opt, const struct target *t, const char *dir, const struct il_request *rq,
+               const struct outcome *o, const uint16_t *dec);
+
+/* dfs.c: --strategy dfs; prints its verdict line, returns the exit status. */
+struct run_stats;
+int dfs_explore(struct options *opt, struct target *t, struct run_stats *st);
 
 /* schedfile.c */
 int sched_write(const char *path, const struct schedule *s);
+const char *strategy_name(int strategy); /* "pct", "random", "pos" */
 /* Returns 0, or -1 with a one-line reason in err. */
 int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size_t errn);
 int sched_read(const char *path, struct schedule *s, char *err, size_t errn);
@@ -268,6 +298,15 @@ int suppressed(const struct options *opt, int kind, const char *const *names, in
 
 /* cc.c */
 int cmd_cc(int argc, char **argv, int cxx);
+
+/* sanitizer.c: programs built with AddressSanitizer/UBSan.
+ * sanitizer_env: their options, in the environment of the program about
+ * to be started; sanitizer_kind: the bug kind of an IL_V_SANITIZER
+ * verdict's msg; sanitizer_report: where the sanitizer's report begins
+ * in the program's output (NULL: none). */
+void sanitizer_env(const struct target *t);
+int sanitizer_kind(const char *msg);
+const char *sanitizer_report(const char *output);
 
 /* merge.c */
 int cmd_merge(int argc, char **argv);

@@ -136,8 +136,8 @@ static void minimize(struct worker *w, const struct options *opt, const struct i
  * with stacks and the program's output captured, and print the report. */
 /* Returns 1 if the bug was confirmed by its re-run, 0 if it did not
  * reproduce (then reported as such). */
-static int handle_bug(const struct options *opt, const struct target *t, const char *dir,
-                      const struct il_request *rq, const struct outcome *o, const uint16_t *dec) {
+int handle_bug(const struct options *opt, const struct target *t, const char *dir,
+               const struct il_request *rq, const struct outcome *o, const uint16_t *dec) {
   struct schedule s;
   memset(&s, 0, sizeof s);
   snprintf(s.program, sizeof s.program, "%s", t->path);
@@ -311,7 +311,7 @@ static void write_stats(struct campaign *c, int final) {
           "shard            : %u/%u\njobs             : %d\nexecs_done       : %" PRIu64 "\n"
           "run_time         : %.3f\nexecs_per_sec    : %.1f\nbugs             : %" PRIu64 "\n"
           "state            : %s\n",
-          c->t->path, c->opt->seed, c->opt->strategy == IL_STRAT_RANDOM ? "random" : "pct", c->opt->shard,
+          c->t->path, c->opt->seed, strategy_name(c->opt->strategy), c->opt->shard,
           c->opt->nshards, c->nw, c->executed, el, el > 0 ? c->executed / el : 0.0, c->bugs,
           final ? "done" : "running");
   if (c->bugs)
@@ -508,6 +508,7 @@ static void on_interrupt(int sig) {
 /* The campaign, without the output files: `interleave run`'s, and each
  * test's of `interleave gtest`.  Returns the exit status; *st its stats. */
 int explore(struct options *opt, struct target *t, struct run_stats *st) {
+  if (opt->dfs) return dfs_explore(opt, t, st); /* --strategy dfs: cli/dfs.c */
   if (!opt->seed_given) {
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read(fd, &opt->seed, sizeof opt->seed) != (ssize_t)sizeof opt->seed) opt->seed = (uint64_t)time(NULL);
@@ -526,7 +527,7 @@ int explore(struct options *opt, struct target *t, struct run_stats *st) {
   c.base_rt = (int64_t)rt.tv_sec * 1000000000LL; /* whole seconds: tidy timestamps */
   int ncpu = cpus();
   c.nw = opt->jobs > 0 ? opt->jobs : ncpu;
-  const char *sname = opt->strategy == IL_STRAT_RANDOM ? "random" : "pct";
+  const char *sname = strategy_name(opt->strategy);
   if (!opt->quiet && isatty(2)) {
     fprintf(stderr, "interleave: seed 0x%" PRIx64 ", strategy %s", opt->seed, sname);
     if (opt->strategy == IL_STRAT_PCT) fprintf(stderr, " (depth %u)", opt->depth);
@@ -608,12 +609,12 @@ int cmd_run(struct options *opt, struct target *t) {
   timeline_open(opt);
   struct run_stats st;
   int status = explore(opt, t, &st);
-  const char *sname = opt->strategy == IL_STRAT_RANDOM ? "random" : "pct";
+  const char *sname = strategy_name(opt->strategy);
   if (!st.bugs && st.unreproducible)
     printf("interleave: no reproducible bug in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s); "
            "%" PRIu64 " failure%s did not reproduce\n", st.executions, opt->seed, sname, st.unreproducible,
            st.unreproducible == 1 ? "" : "s");
-  else if (!st.bugs)
+  else if (!st.bugs && !opt->dfs) /* dfs.c printed its verdict */
   {
     printf("interleave: no bug found in %" PRIu64 " executions (seed 0x%" PRIx64 ", strategy %s)", st.executions,
            opt->seed, sname);

@@ -37,7 +37,12 @@ static const char usage[] =
     "  -n, --runs N             executions at most (default 10000)\n"
     "      --time-limit SEC     stop after this much wall time\n"
     "      --seed S             run seed (default: random, printed)\n"
-    "      --strategy pct|random  scheduling strategy (default pct)\n"
+    "      --strategy pct|random|pos  scheduling strategy (default pct; pos: partial-order\n"
+    "                           sampling)\n"
+    "      --strategy dfs       every schedule with at most --preemptions K preemptions,\n"
+    "                           depth first; ends \"verified: ...\" or with the first bug\n"
+    "      --preemptions K      dfs: the preemption bound (default 2)\n"
+    "      --max-schedules N    dfs: stop after N schedules, not verified (default 1000000)\n"
     "      --depth D            PCT bug depth (default 3)\n"
     "      --keep-going         report every distinct bug, not just the first\n"
     "      --max-steps N        scheduling points per execution (default 4000000)\n"
@@ -80,7 +85,7 @@ static const char usage[] =
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
        O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY, O_SIGNAL, O_WIDTH,
-       O_SARIF, O_JUNIT, O_JSON, O_HTML, O_PERFETTO };
+       O_SARIF, O_JUNIT, O_JSON, O_HTML, O_PERFETTO, O_PREEMPT, O_MAXSCHED };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
@@ -95,6 +100,7 @@ static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"max-delay", 0, 1, O_MAXDELAY},   {"signal", 0, 1, O_SIGNAL},      {"width", 0, 1, O_WIDTH},
     {"sarif", 0, 1, O_SARIF},          {"junit", 0, 1, O_JUNIT},        {"json", 0, 1, O_JSON},
     {"html", 0, 1, O_HTML},            {"perfetto", 0, 1, O_PERFETTO},
+    {"preemptions", 0, 1, O_PREEMPT}, {"max-schedules", 0, 1, O_MAXSCHED},
 };
 
 static uint64_t num(const char *opt, const char *v, uint64_t max) {
@@ -215,9 +221,12 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_TIME: o->time_limit = real_num(name, val); break;
     case O_SEED: o->seed = num(name, val, UINT64_MAX); o->seed_given = 1; break;
     case O_STRAT:
+      o->dfs = 0;
       if (!strcmp(val, "pct")) o->strategy = IL_STRAT_PCT;
       else if (!strcmp(val, "random")) o->strategy = IL_STRAT_RANDOM;
-      else die_usage("--strategy: unknown strategy '%s' (pct, random)", val);
+      else if (!strcmp(val, "pos")) o->strategy = IL_STRAT_POS;
+      else if (!strcmp(val, "dfs")) o->dfs = 1; /* the runtime follows prefixes (IL_STRAT_GUIDED) */
+      else die_usage("--strategy: unknown strategy '%s' (pct, random, pos, dfs)", val);
       break;
     case O_DEPTH: o->depth = (unsigned)num(name, val, 16); if (!o->depth) die_usage("--depth must be 1..16"); break;
     case O_KEEP: o->keep_going = 1; break;
@@ -251,6 +260,8 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_NORACE: o->race = 0; break;
     case O_MAXDELAY: o->max_delay_ns = duration_ns(name, val); break;
     case O_SIGNAL: o->inject_signal = signal_arg(name, val); break;
+    case O_PREEMPT: o->preemptions = (unsigned)num(name, val, 64); break;
+    case O_MAXSCHED: o->max_schedules = num(name, val, UINT64_MAX); if (!o->max_schedules) die_usage("--max-schedules must be positive"); break;
     /* copies: a value from INTERLEAVE_OPTIONS is freed after parsing */
     case O_SARIF: free(kept[0]); o->sarif = kept[0] = strdup(val); break;
     case O_JUNIT: free(kept[1]); o->junit = kept[1] = strdup(val); break;
@@ -317,6 +328,8 @@ static void defaults(struct options *o) {
   o->lockdep = 1;
   o->hold_threshold = 1;
   o->race = 1;
+  o->preemptions = 2;
+  o->max_schedules = 1000000;
 }
 
 int main(int argc, char **argv) {

@@ -316,7 +316,7 @@ void output_bug(const struct il_shm *s, const struct outcome *o, const char *sch
     const struct il_thread_info *ti = &s->threads[i];
     pending[i] = !(ti->state == IL_T_DONE || ti->state == IL_T_FREE ||
                    (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
-                                       o->kind == BUG_WATCHDOG)) ||
+                                       o->kind == BUG_WATCHDOG || IS_SAN_KIND(o->kind))) ||
                    ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT);
   }
   int has[IL_MAX_THREADS];
@@ -638,7 +638,7 @@ static char *json_stats(const struct options *opt, const struct target *t, const
   cJSON_AddStringToObject(o, "type", "stats");
   jstr(o, "program", t->path);
   cJSON_AddStringToObject(o, "seed", hex);
-  cJSON_AddStringToObject(o, "strategy", opt->strategy == IL_STRAT_RANDOM ? "random" : "pct");
+  cJSON_AddStringToObject(o, "strategy", strategy_name(opt->strategy));
   cJSON_AddNumberToObject(o, "executions", (double)st->executions);
   cJSON_AddNumberToObject(o, "run_time", (double)(int64_t)(st->seconds * 1000 + 0.5) / 1000);
   cJSON_AddNumberToObject(o, "rate", st->seconds > 0 ? (double)(int64_t)(st->executions / st->seconds * 10 + 0.5) / 10
@@ -672,7 +672,7 @@ static void junit(FILE *f, const struct options *opt, const struct target *t, co
   fprintf(f, "      <property name=\"program\" value=\"");
   xml_attr(f, t->path);
   fprintf(f, "\"/>\n      <property name=\"seed\" value=\"0x%" PRIx64 "\"/>\n", opt->seed);
-  fprintf(f, "      <property name=\"strategy\" value=\"%s\"/>\n", opt->strategy == IL_STRAT_RANDOM ? "random" : "pct");
+  fprintf(f, "      <property name=\"strategy\" value=\"%s\"/>\n", strategy_name(opt->strategy));
   fprintf(f, "      <property name=\"executions\" value=\"%" PRIu64 "\"/>\n", st->executions);
   fprintf(f, "      <property name=\"bugs\" value=\"%" PRIu64 "\"/>\n", st->bugs);
   fprintf(f, "      <property name=\"unreproducible\" value=\"%" PRIu64 "\"/>\n", st->unreproducible);
@@ -727,7 +727,7 @@ static void junit_cases(FILE *f, const struct options *opt, const struct target 
     xml_attr(f, t->path);
     fprintf(f, "\"/>\n      <property name=\"seed\" value=\"0x%" PRIx64 "\"/>\n", opt->seed);
     fprintf(f, "      <property name=\"strategy\" value=\"%s\"/>\n    </properties>\n",
-            opt->strategy == IL_STRAT_RANDOM ? "random" : "pct");
+            strategy_name(opt->strategy));
     for (; k < end; k++) {
       const struct ocase *c = &cases[k];
       fprintf(f, "    <testcase name=\"");

@@ -24,8 +24,10 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
       write(fd, s->decisions, s->n * sizeof *s->decisions) != (ssize_t)(s->n * sizeof *s->decisions))
     die_tool("cannot write %s", path);
   close(fd);
-  char pre[4200], sa[200];
-  snprintf(pre, sizeof pre, "set environment LD_PRELOAD=%s", t->runtime);
+  char pre[4500], sa[200];
+  snprintf(pre, sizeof pre, "set environment LD_PRELOAD=%s%s%s", t->san_preload, t->san_preload[0] ? ":" : "",
+           t->runtime);
+  sanitizer_env(t);
   snprintf(sa, sizeof sa, "set environment %s=%s", IL_ENV_STANDALONE, path);
   const char *gdb = getenv("INTERLEAVE_GDB") ? getenv("INTERLEAVE_GDB") : "gdb";
   const char *batch = getenv("INTERLEAVE_GDB_BATCH");
@@ -75,6 +77,7 @@ int cmd_replay(int argc, char **argv, struct options *opt) {
     die_usage("%s: %s changed since the schedule was recorded (hash 0x%016" PRIx64 ", recorded 0x%016" PRIx64
               "); rebuild the same binary, or point --program at it", file, t.path, t.hash, s.hash);
   find_runtime(t.runtime, sizeof t.runtime);
+  target_sanitizers(&t, t.path);
   opt->seed = s.seed;
   opt->budget_given = 1; /* the recorded budgets judge the replay: a hang stays a hang */
   if (gdb) run_gdb(&s, &t);

@@ -39,7 +39,8 @@ static void name_threads(const struct il_shm *s, int n) {
      * libuv's threads in a trampoline of theirs (a start routine in a
      * shared library, "(libfoo.so)"): name such a thread by the function
      * of its first call site in the trace. */
-    if (fn[0] == '0' || strstr(loc, "libstdc++") || strstr(loc, ".so")) {
+    if (fn[0] == '0' || strstr(loc, "libstdc++") || strstr(loc, ".so") ||
+        !strncmp(fn, "asan_thread_start", 17) /* ASan's wrapper around the start routine */) {
       uint64_t total = s->nevents, first = total > IL_EVENT_RING ? total - IL_EVENT_RING : 0;
       for (uint64_t k = first; k < total; k++) {
         const struct il_event *e = &s->events[k % IL_EVENT_RING];
@@ -414,8 +415,24 @@ static int first_user_frame(const uint64_t *st, int n) {
   return 0;
 }
 
+/* A sanitizer runtime's own frame, by name: the runtime skips those of a
+ * shared libasan by address (runtime/sanitizer.c), but clang links its
+ * runtime into the executable, where only names tell them apart. */
+static int san_frame(uint64_t pc) {
+  char fn[128], loc[128];
+  sym_pc(pc, 1, fn, sizeof fn, loc, sizeof loc);
+  return !strncmp(fn, "__asan", 6) || !strncmp(fn, "__sanitizer", 11) || !strncmp(fn, "__interceptor", 13) ||
+         !strncmp(fn, "__ubsan", 7) || !strncmp(fn, "__lsan", 6) || !strncmp(fn, "asan_", 5);
+}
+static int first_program_frame(const uint64_t *st, int n) {
+  int i = 0;
+  while (i < n && i < IL_STACK_DEPTH && san_frame(st[i])) i++;
+  return i < n ? i : 0;
+}
+
 static void print_stack(FILE *f, const uint64_t *st, int n, int first_is_ret) {
   int k = 0, from = first_user_frame(st, n);
+  if (from == 0) from = first_program_frame(st, n);
   for (int i = from; i < n && i < IL_STACK_DEPTH; i++) {
     if (sym_in_runtime(st[i])) {
       if (k > 0) break; /* the thread trampoline: the program's part ended */
@@ -468,6 +485,10 @@ static void summary_site(const struct outcome *o, char *fn, size_t fnn, char *lo
     int i = first_user_frame(r->stack, r->nstack);
     while (i < r->nstack && sym_in_libc(r->stack[i])) i++; /* the signal frame */
     if (i < r->nstack) { sym_pc(r->stack[i], 1, fn, fnn, loc, locn); return; }
+  }
+  if (IS_SAN_KIND(o->kind) && r->nstack > 0) {
+    sym_pc(r->stack[first_program_frame(r->stack, r->nstack)], 1, fn, fnn, loc, locn);
+    return;
   }
   sym_pc(r->pc, o->kind != BUG_CRASH, fn, fnn, loc, locn);
 }
@@ -559,6 +580,12 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     break;
   }
   default:
+    if (IS_SAN_KIND(o->kind)) { /* msg: "AddressSanitizer: heap-use-after-free a.c:12 in f" */
+      summary_site(o, fn, sizeof fn, loc, sizeof loc);
+      fprintf(f, "ERROR: interleave: %s in thread %s at %s %s (%.*s)\n", bug_kind_name(o->kind), tname(r->thread),
+              fn, loc, (int)strcspn(r->msg, ":"), r->msg);
+      break;
+    }
     fprintf(f, "ERROR: interleave: %s %s\n", bug_kind_name(o->kind), r->msg);
   }
 
@@ -673,7 +700,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     const struct il_thread_info *ti = &s->threads[i];
     if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) continue;
     if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
-                          o->kind == BUG_WATCHDOG)) continue;
+                          o->kind == BUG_WATCHDOG || IS_SAN_KIND(o->kind))) continue;
     if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
     struct il_event e;
     char d[160], site[200];
@@ -838,6 +865,10 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
             tname(r->thread), opt->watchdog_ms);
   } else if (o->kind == BUG_CRASH && r->verdict == IL_V_CRASH) {
     fprintf(f, "Thread %s received %s.\n", tname(r->thread), sig_name(r->signo));
+  } else if (IS_SAN_KIND(o->kind)) {
+    fprintf(f, "%.*s reported %s in thread %s; its report (the access, where the memory\n"
+               "was allocated and freed) is in the program output below.\n",
+            (int)strcspn(r->msg, ":"), r->msg, bug_kind_name(o->kind), tname(r->thread));
   }
 
   /* ---- threads and stacks (at the end of the execution: not for a
@@ -846,7 +877,8 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   for (int i = 0; i < nt && o->kind != BUG_RACE && o->kind != BUG_LOCKHOLD; i++) {
     const struct il_thread_info *ti = &s->threads[i];
     if (ti->state == IL_T_DONE) continue;
-    const char *st = i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH) ? "failed here"
+    const char *st = i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || IS_SAN_KIND(o->kind))
+                     ? "failed here"
                      : i == r->thread && o->kind == BUG_EXIT ? "ended the process here"
                      : ti->state == IL_T_BLOCKED ? (ti->deadline >= 0 ? "in a timed wait" : "blocked")
                      : "runnable";
@@ -877,7 +909,12 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
     int lines = 0;
     while (p > program_output && lines <= 10) { p--; if (*p == '\n') lines++; }
     if (*p == '\n') p++;
-    fprintf(f, "\nProgram output (last lines):\n");
+    /* A sanitizer's report is shown whole: its stacks (the access, the
+     * allocation, the free) are the evidence. */
+    const char *san = IS_SAN_KIND(o->kind) ? sanitizer_report(program_output) : NULL;
+    if (san && san < p) p = san;
+    if (san) fprintf(f, "\nProgram output (last lines, the sanitizer's report in full):\n");
+    else fprintf(f, "\nProgram output (last lines):\n");
     for (const char *q = p; *q;) {
       const char *nl = strchr(q, '\n');
       int len = nl ? (int)(nl - q) : (int)strlen(q);

@@ -37,7 +37,13 @@ const char *bug_kind_name(int k) {
   static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
                             "hang", "watchdog", "unsupported", "diverged", "limit", "lock-order-inversion",
                             "lock-hold", "data-race"};
-  return k >= 0 && k < BUG__COUNT ? n[k] : "?";
+  static const char *san[] = {
+#define SAN_KIND(id, name) name,
+#include "sankinds.h"
+#undef SAN_KIND
+  };
+  if (IS_SAN_KIND(k)) return san[k - BUG_SAN_FIRST];
+  return k >= 0 && k < (int)(sizeof n / sizeof n[0]) ? n[k] : "?";
 }
 
 static uint64_t splitmix(uint64_t x) {
@@ -64,7 +70,9 @@ static void esc(FILE *f, const char *s) {
   }
 }
 
-static const char *strat_name(int s) { return s == IL_STRAT_RANDOM ? "random" : s == IL_STRAT_REPLAY ? "replay" : "pct"; }
+const char *strategy_name(int s) {
+  return s == IL_STRAT_RANDOM ? "random" : s == IL_STRAT_POS ? "pos" : s == IL_STRAT_REPLAY ? "replay" : "pct";
+}
 
 int sched_write(const char *path, const struct schedule *s) {
   char *buf = NULL;
@@ -82,7 +90,7 @@ int sched_write(const char *path, const struct schedule *s) {
              "est-steps %" PRIu64 "\nmax-steps %" PRIu64 "\nmax-vtime-ns %" PRId64 "\nstall-timeout-ns %" PRId64
              "\nbase-realtime-ns %" PRId64 "\nhold-threshold-ns %" PRId64 "\nmax-delay-ns %s\nsignal %d\nrace %d\nkind %s\nthread %d\npc 0x%" PRIx64
              "\ndecisions %u\n",
-          s->hash, s->seed, s->exec_index, strat_name(s->strategy), s->req.depth, s->req.est_steps,
+          s->hash, s->seed, s->exec_index, strategy_name(s->strategy), s->req.depth, s->req.est_steps,
           s->req.max_steps, s->req.max_vtime_ns, s->req.stall_timeout_ns, s->req.base_realtime_ns,
           s->req.hold_threshold_ns, delay, s->req.inject_signal, (s->req.flags & IL_F_RACE) ? 1 : 0,
           bug_kind_name(s->kind), s->thread, s->pc, s->n);
@@ -217,7 +225,8 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   if (next_line(&c, l, sizeof l)) { sched_free(s); return c.p >= c.end ? fail(&c, "missing field strategy (truncated)") : -1; }
   if (!strcmp(l, "strategy pct")) s->strategy = IL_STRAT_PCT;
   else if (!strcmp(l, "strategy random")) s->strategy = IL_STRAT_RANDOM;
-  else { sched_free(s); return fail(&c, "expected strategy pct or random"); }
+  else if (!strcmp(l, "strategy pos")) s->strategy = IL_STRAT_POS;
+  else { sched_free(s); return fail(&c, "expected strategy pct, random or pos"); }
   U("depth", s->req.depth, 16);
   U("est-steps", s->req.est_steps, UINT64_MAX);
   U("max-steps", s->req.max_steps, UINT64_MAX);

@@ -102,35 +102,62 @@ static void check_elf(const char *path, const char *shown) {
               "link it dynamically", shown);
 }
 
-/* Sanitizer runtimes want to be first in the process and intercept the
- * same functions: they cannot run under interleave's preload.  Say so
- * instead of failing before main. */
-static void check_sanitizers(const char *path, const char *shown) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+/* Which sanitizer runtime the program carries.  AddressSanitizer and
+ * UBSan run under interleave (sanitizer.c: how they are started, and
+ * runtime/sanitizer.c: how their reports become verdicts); ASan's shared
+ * runtime must come first in the process, so the DT_NEEDED name it is
+ * linked by (libasan.so.8) goes before ours in LD_PRELOAD.  A runtime
+ * linked into the executable (clang's default) is there already, first.
+ * ThreadSanitizer's runtime intercepts the same calls as ours to the
+ * opposite end (it runs threads in parallel and watches them), and is
+ * refused with the way to get its race reports under interleave. */
+void target_sanitizers(struct target *t, const char *shown) {
+  t->san_preload[0] = 0;
+  t->asan = t->ubsan = 0;
+  int fd = open(t->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   elf_version(EV_CURRENT);
   Elf *e = elf_begin(fd, ELF_C_READ, NULL);
   Elf_Scn *scn = NULL;
-  const char *found = NULL;
-  while (e && !found && (scn = elf_nextscn(e, scn))) {
+  const char *refused = NULL;
+  while (e && (scn = elf_nextscn(e, scn))) {
     GElf_Shdr sh;
-    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC) continue;
+    if (!gelf_getshdr(scn, &sh)) continue;
     Elf_Data *d = elf_getdata(scn, NULL);
-    for (size_t i = 0; d && i < sh.sh_size / (sh.sh_entsize ? sh.sh_entsize : 1); i++) {
-      GElf_Dyn dyn;
-      if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag != DT_NEEDED) continue;
-      const char *lib = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
-      if (!lib) continue;
-      if (strstr(lib, "libasan")) found = "AddressSanitizer (libasan)";
-      else if (strstr(lib, "libtsan")) found = "ThreadSanitizer (libtsan)";
-      else if (strstr(lib, "libhwasan")) found = "HWAddressSanitizer";
+    size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+    if (sh.sh_type == SHT_DYNAMIC) {
+      for (size_t i = 0; d && i < n; i++) {
+        GElf_Dyn dyn;
+        if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag != DT_NEEDED) continue;
+        const char *lib = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
+        if (!lib) continue;
+        if (!strncmp(lib, "libasan", 7) && strlen(lib) < sizeof t->san_preload) {
+          snprintf(t->san_preload, sizeof t->san_preload, "%s", lib);
+          t->asan = 1;
+        } else if (!strncmp(lib, "libubsan", 8)) t->ubsan = 1;
+        else if (strstr(lib, "libtsan")) refused = "ThreadSanitizer (libtsan)";
+        else if (strstr(lib, "libhwasan")) refused = "HWAddressSanitizer (libhwasan)";
+      }
+    } else if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) {
+      /* A runtime linked in (clang): its entry points are defined here.
+       * (An `interleave cc` build only calls __tsan_* hooks: undefined.) */
+      for (size_t i = 0; d && i < n; i++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF) continue;
+        const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
+        if (!name || name[0] != '_' || name[1] != '_') continue;
+        if (!strcmp(name, "__asan_init")) t->asan = 1;
+        else if (!strncmp(name, "__ubsan_handle_", 15)) t->ubsan = 1;
+        else if (!strcmp(name, "__tsan_init")) refused = "ThreadSanitizer";
+        else if (!strcmp(name, "__hwasan_init")) refused = "HWAddressSanitizer";
+      }
     }
   }
   if (e) elf_end(e);
   close(fd);
-  if (found)
-    die_usage("%s: built with %s, whose runtime must come first in the process and cannot be combined "
-              "with interleave's; rebuild without it (for data races, build with `interleave cc`)", shown, found);
+  if (refused)
+    die_usage("%s: built with %s, which runs threads its own way and cannot be combined with interleave's "
+              "scheduler; for data races, build it with `interleave cc` instead", shown, refused);
 }
 
 int target_init(struct target *t, int argc, char **argv) {
@@ -140,7 +167,7 @@ int target_init(struct target *t, int argc, char **argv) {
   if (stat(t->path, &st) || !S_ISREG(st.st_mode)) die_usage("%s: not a regular file", argv[0]);
   if (access(t->path, X_OK)) die_usage("%s: not executable", argv[0]);
   check_elf(t->path, argv[0]);
-  check_sanitizers(t->path, argv[0]);
+  target_sanitizers(t, argv[0]);
   int err;
   t->hash = file_hash(t->path, &err);
   if (err) die_usage("%s: %s", argv[0], strerror(err));

@@ -69,10 +69,13 @@ int worker_start(struct worker *w, const struct target *t, int cpu, int out_fd) 
     snprintf(env, sizeof env, "%d,%d,%d", hi[0], hi[1], hi[2]);
     setenv(IL_ENV_FDS, env, 1);
     const char *old = getenv("LD_PRELOAD");
-    char *pre = malloc(strlen(t->runtime) + (old ? strlen(old) : 0) + 2);
+    char *pre = malloc(strlen(t->san_preload) + strlen(t->runtime) + (old ? strlen(old) : 0) + 3);
     if (!pre) _exit(127);
-    sprintf(pre, "%s%s%s", t->runtime, old && *old ? ":" : "", old && *old ? old : "");
+    /* ASan's runtime first (it insists), then ours (cli/sanitizer.c). */
+    sprintf(pre, "%s%s%s%s%s", t->san_preload, t->san_preload[0] ? ":" : "", t->runtime,
+            old && *old ? ":" : "", old && *old ? old : "");
     setenv("LD_PRELOAD", pre, 1);
+    sanitizer_env(t);
     execv(t->path, t->argv);
     fprintf(stderr, "interleave: cannot run %s: %s\n", t->path, strerror(errno));
     _exit(127);
@@ -217,6 +220,7 @@ int classify(const struct il_result *r, const struct options *opt) {
   case IL_V_UNSUPPORTED: return BUG_UNSUPPORTED;
   case IL_V_DIVERGED: return BUG_DIVERGED;
   case IL_V_LIMIT: return BUG_LIMIT;
+  case IL_V_SANITIZER: return sanitizer_kind(r->msg);
   default: break;
   }
   int st = r->wstatus;

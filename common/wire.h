@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 18
+#define IL_WIRE_VERSION 19
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -40,7 +40,8 @@ enum il_op {
 /* IL_STRAT_GUIDED: follow decisions[] where it can, but at step skip_step
  * keep the running thread (no preemption) and, wherever the recorded
  * thread cannot run, keep the running thread too: the minimizer's tool. */
-enum il_strategy { IL_STRAT_PCT = 0, IL_STRAT_RANDOM = 1, IL_STRAT_REPLAY = 2, IL_STRAT_GUIDED = 3 };
+enum il_strategy { IL_STRAT_PCT = 0, IL_STRAT_RANDOM = 1, IL_STRAT_REPLAY = 2, IL_STRAT_GUIDED = 3,
+                   IL_STRAT_POS = 4 /* partial-order sampling (runtime/strategy/pos.c) */ };
 
 /* What ended an execution.  IL_V_NONE: the program ended by itself and the
  * server's wait status decides (exit code, or a signal the runtime did not
@@ -56,6 +57,9 @@ enum il_verdict {
   IL_V_UNSUPPORTED,  /* fork/exec or a primitive we cannot control */
   IL_V_DIVERGED,     /* replay: the program did not follow the schedule */
   IL_V_LIMIT,        /* a fixed table filled up */
+  IL_V_SANITIZER,    /* an AddressSanitizer/UBSan report; msg: its SUMMARY line
+                      * without "SUMMARY: " ("AddressSanitizer: heap-use-after-free
+                      * a.c:12 in reader"), the second word the kind */
   IL_V__COUNT
 };
 
@@ -64,6 +68,7 @@ enum il_tstate { IL_T_FREE = 0, IL_T_RUNNABLE, IL_T_BLOCKED, IL_T_DONE };
 /* Request flags. */
 #define IL_F_STACKS    1u  /* capture a stack at every event (replay only) */
 #define IL_F_RACE      2u  /* detect data races in instrumented code */
+#define IL_F_DFS       0x100u /* record each step's candidates in shm->dfs (--strategy dfs) */
 
 struct il_request {
   uint64_t exec_index;
@@ -202,6 +207,26 @@ struct il_race {
   struct il_access_info cur, prev;
 };
 
+/* --strategy dfs (cli/dfs.c): what one decision chose from, so that the
+ * CLI can branch there.  A bit per thread index (threads 0..63; a larger
+ * index sets IL_DFS_WIDE).  op/obj: the chosen thread's pending operation;
+ * caller_*: the operation the thread that asks is about to do (what the
+ * previous step's thread reached), for the independence check. */
+#define IL_DFS_STEPS   (1u << 16)
+#define IL_DFS_AMONG   1u   /* which waiter wakes (il_choose_among), not who runs */
+#define IL_DFS_TIMEOUT 2u   /* the chosen thread's deadline fired */
+#define IL_DFS_FAIR    4u   /* chosen by the fair continuation, not the strategy */
+#define IL_DFS_WIDE    8u   /* a candidate's index is 64 or more */
+#define IL_DFS_GLOBAL  16u  /* chosen to take a signal or a cancellation */
+#define IL_DFS_NOSELF  0xffffu
+struct il_dfs_step {
+  uint64_t ready, timed;    /* candidate threads: runnable / timed waiters */
+  uint64_t obj, caller_obj, caller_obj2;
+  uint16_t op, caller_op;   /* caller_op IL_DFS_NOSELF: no caller (a thread exited) */
+  uint16_t self;            /* the running thread if it is a ready candidate, else IL_DFS_NOSELF */
+  uint16_t flags;
+};
+
 struct il_shm {
   uint32_t magic, version;
   int32_t  server_pid;
@@ -236,6 +261,8 @@ struct il_shm {
   uint64_t event_stacks[IL_EVENT_RING][4]; /* IL_F_STACKS: caller frames */
   char     maps[IL_MAPS_SIZE];    /* /proc/self/maps of the server */
   uint16_t decisions[IL_MAX_DECISIONS];
+  /* IL_F_DFS: steps 0..IL_DFS_STEPS-1, as choose() saw them. */
+  struct il_dfs_step dfs[IL_DFS_STEPS];
 };
 
 struct il_hello { uint32_t magic, version; int32_t pid; int32_t pad; };

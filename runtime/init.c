@@ -420,6 +420,7 @@ static int standalone_main(int argc, char **argv, char **envp, const char *path)
   il.shm->req.replay_len = n;
   il.standalone = 1;
   il_seccomp_init();
+  il_sanitizer_init();
   unsetenv(IL_ENV_STANDALONE);
   unsetenv("LD_PRELOAD");
   return run_execution(argc, argv, envp);
@@ -466,6 +467,7 @@ static int il_main(int argc, char **argv, char **envp) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   il_proc_init();
   il_seccomp_init();
+  il_sanitizer_init();
   save_maps();
   struct il_hello h = {IL_WIRE_MAGIC, IL_WIRE_VERSION, getpid(), 0};
   if (write_full(status_fd, &h, sizeof h)) _exit(2);

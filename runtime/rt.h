@@ -105,7 +105,7 @@ struct il_thread {
   void *arg;
   int c11;                 /* started by thrd_create: int-returning routine */
   void *retval;
-  uint64_t prio;           /* PCT priority; higher runs first */
+  uint64_t prio;           /* PCT/POS priority; higher runs first */
   int64_t ready_since;     /* vclock since which it has been runnable and not run; -1: not */
   int waive;               /* at a point right after a yield: exempt from the lateness bound */
   uint64_t zero_pc;        /* where its last zero-timeout wait was made (a repeat: a polling loop) */
@@ -149,10 +149,7 @@ struct il_state {
   uint64_t step;           /* decisions made */
   int64_t vclock;          /* virtual ns since start */
   uint64_t rng[4];         /* xoshiro256** */
-  /* PCT */
-  uint64_t change_points[16];
-  int nchange;
-  uint64_t low_prio_next;  /* next "lowered" priority value */
+  uint64_t low_prio_next;  /* next priority for a thread that yields (strategy.c) */
   /* liveness: a suspected stall being checked under a fair schedule */
   int fair;                /* 1: fair continuation in progress */
   int fair_suspect;        /* thread suspected stuck */
@@ -200,6 +197,19 @@ IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);
 IL_HIDDEN int64_t il_ts_ns(const struct timespec *t); /* saturating */
 IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc);
 IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
+/* sanitizer.c: ASan/UBSan reports become IL_V_SANITIZER verdicts.
+ * il_pc_fix: a call site inside a shared sanitizer runtime (ASan's
+ * pthread_create interceptor calling ours) becomes the program's call
+ * site below it, so timelines name the program's line. */
+IL_HIDDEN void il_sanitizer_init(void);
+IL_HIDDEN uint64_t il_san_caller(uint64_t pc);
+extern IL_HIDDEN int il_nsan;
+extern IL_HIDDEN uint64_t il_san_lo[4], il_san_hi[4];
+static inline uint64_t il_pc_fix(uint64_t pc) {
+  for (int i = 0; i < il_nsan; i++)
+    if (pc >= il_san_lo[i] && pc < il_san_hi[i]) return il_san_caller(pc);
+  return pc;
+}
 
 /* i_time.c: wait (a scheduling point) until p is ready or timeout_ns
  * (-1: none) passes; returns 1 if ready, 0 on timeout. */
@@ -261,7 +271,7 @@ IL_HIDDEN void il_random_reset(void);
 IL_HIDDEN int il_random_fd(int fd);
 IL_HIDDEN ssize_t il_random_read(void *buf, size_t n);
 
-/* strategy.c */
+/* strategy.c: dispatches to runtime/strategy/ (strategy.h) */
 IL_HIDDEN void il_strategy_init(void);
 IL_HIDDEN void il_strategy_new_thread(struct il_thread *t);
 /* Pick one of cand[0..n-1]; may return -1 for a replay divergence. */

@@ -347,7 +347,7 @@ void il_finish(int verdict, int thread, uint64_t pc, const char *msg) {
   }
   if (il.standalone) {
     static const char *names[] = {"", "assertion failure", "crash", "deadlock", "stall",
-                                  "hang", "watchdog", "unsupported", "diverged", "limit"};
+                                  "hang", "watchdog", "unsupported", "diverged", "limit", "sanitizer report"};
     char line[600];
     int n = snprintf(line, sizeof line, "interleave: replay reached the failure: %s%s%s\n",
                      names[r->verdict % IL_V__COUNT], r->msg[0] ? ": " : "", r->msg);
@@ -510,6 +510,27 @@ static void refresh_late_bound(void) {
   }
 }
 
+/* --strategy dfs: what this step chose from (common/wire.h, cli/dfs.c).
+ * `caller`: the thread asking (NULL: it is exiting); `self`: it, if it
+ * could go on (then choosing another is a preemption). */
+static void dfs_record(struct il_thread **cand, int n, int nready, int k, struct il_thread *caller,
+                       struct il_thread *self, unsigned flags) {
+  struct il_dfs_step *d = &il.shm->dfs[il.step];
+  d->ready = d->timed = 0;
+  for (int i = 0; i < n; i++) {
+    if (cand[i]->idx >= 64) { flags |= IL_DFS_WIDE; continue; }
+    if (i < nready) d->ready |= 1ULL << cand[i]->idx;
+    else d->timed |= 1ULL << cand[i]->idx;
+  }
+  d->op = (uint16_t)cand[k]->op;
+  d->obj = (uint64_t)(uintptr_t)cand[k]->obj;
+  d->caller_op = caller ? (uint16_t)caller->op : IL_DFS_NOSELF;
+  d->caller_obj = caller ? (uint64_t)(uintptr_t)caller->obj : 0;
+  d->caller_obj2 = caller && caller->op == IL_OP_COND_WAIT ? (uint64_t)(uintptr_t)caller->obj2 : 0;
+  d->self = self ? (uint16_t)self->idx : IL_DFS_NOSELF;
+  d->flags = (uint16_t)flags;
+}
+
 /* Choose who runs next.  `self` is the caller if it is still a candidate
  * (parked at a point), NULL if it is leaving.  Returns NULL only when no
  * thread is alive any more.  Never returns if the execution must end. */
@@ -611,6 +632,10 @@ picked_set:;
   t->ev_flags = 0;
   int self_ready = 0;
   for (int i = 0; self && i < nready; i++) self_ready |= cand[i] == self;
+  if ((il.req.flags & IL_F_DFS) && il.step < IL_DFS_STEPS)
+    dfs_record(cand, n, nready, k, self, self_ready ? self : NULL,
+               (k >= nready ? IL_DFS_TIMEOUT : 0) | (il.fair ? IL_DFS_FAIR : 0) |
+                   (t->sig_wake || t->cancel_pending ? IL_DFS_GLOBAL : 0));
   if (self && t != self && self_ready) t->ev_flags |= IL_EV_PREEMPT;
   if (il.fair) t->ev_flags |= IL_EV_FAIRMODE;
   /* How late it is: runnable (or due) since, until now. */
@@ -654,6 +679,8 @@ picked_set:;
 int il_choose_among(struct il_thread **cand, int n) {
   if (n <= 1) return 0;
   int k = il_strategy_pick(cand, n);
+  if ((il.req.flags & IL_F_DFS) && il.step < IL_DFS_STEPS)
+    dfs_record(cand, n, n, k < 0 ? 0 : k, il_me, NULL, IL_DFS_AMONG);
   if (il.req.strategy == IL_STRAT_REPLAY) {
     if (k < 0)
       il_finish(IL_V_DIVERGED, il_me->idx, il_me->pc, "the program did not follow the recorded schedule");
@@ -667,6 +694,7 @@ int il_choose_among(struct il_thread **cand, int n) {
 
 int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
   struct il_thread *me = il_me;
+  pc = il_pc_fix(pc);
   me->op = op;
   me->obj = obj;
   me->deadline = deadline;
@@ -718,6 +746,7 @@ int il_point(int op, void *obj, int64_t deadline, uint64_t pc) {
 void il_record(int op, void *obj, int result, uint64_t pc, uint32_t flags) {
   struct il_shm *s = il.shm;
   struct il_thread *me = il_me;
+  pc = il_pc_fix(pc);
   uint64_t i = s->nevents++ % IL_EVENT_RING;
   struct il_event *e = &s->events[i];
   e->step = (uint32_t)il.step;
@@ -758,7 +787,7 @@ struct il_thread *il_new_thread(void *(*start)(void *), void *arg, uint64_t pc) 
   struct il_thread_info *ti = &il.shm->threads[t->idx];
   memset(ti, 0, sizeof *ti);
   ti->start_routine = (uint64_t)(uintptr_t)start;
-  ti->create_pc = pc;
+  ti->create_pc = il_pc_fix(pc);
   ti->parent = il_me ? il_me->idx : -1;
   return t;
 }
