@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.." || exit 2
 SEEDS=${1:-10}
 RUNS=${2:-2000}
 IL=${IL:-build/interleave}
-STRATS="pct random pos"
+STRATS=${STRATS:-"pct random pos pct+pos"}
 TMP=$(mktemp -d)
 [ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$TMP"' EXIT
 unset COLUMNS

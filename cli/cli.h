@@ -120,13 +120,16 @@ enum bug_kind {
    * BUG_SAN_FIRST..BUG_SAN_LAST (sanitizer.c). */
 #define SAN_KIND(id, name) BUG_SAN_##id,
 #include "sankinds.h"
-
 #undef SAN_KIND
   BUG__COUNT
 };
 #define BUG_SAN_FIRST BUG_SAN_OTHER
 #define BUG_SAN_LAST BUG_SAN_UNDEFINED_BEHAVIOR
 #define IS_SAN_KIND(k) ((k) >= BUG_SAN_FIRST && (k) <= BUG_SAN_LAST)
+
+/* --strategy pct+pos: a CLI-level mix, never sent to the runtime as such:
+ * even executions run PCT, odd ones POS (explore.c). */
+#define STRAT_MIX 100
 const char *bug_kind_name(int kind);
 
 /* A schedule file's contents. */

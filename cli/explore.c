@@ -38,7 +38,9 @@ void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx
   memset(rq, 0, sizeof *rq);
   rq->exec_index = idx;
   rq->seed = exec_seed(opt->seed, idx);
-  rq->strategy = (uint32_t)opt->strategy;
+  /* pct+pos (the default): even executions PCT, odd ones POS; each finds
+   * bugs the other is slow on (docs/performance.md, "Strategies"). */
+  rq->strategy = opt->strategy == STRAT_MIX ? ((idx & 1) ? IL_STRAT_POS : IL_STRAT_PCT) : (uint32_t)opt->strategy;
   rq->depth = opt->depth;
   rq->est_steps = est ? est : 100;
   rq->max_steps = opt->max_steps;
@@ -147,7 +149,7 @@ int handle_bug(const struct options *opt, const struct target *t, const char *di
   s.seed = opt->seed;
   s.exec_index = o->exec_index;
   s.req = *rq;
-  s.strategy = opt->strategy;
+  s.strategy = (int)rq->strategy; /* the one that ran it (pct+pos: pct or pos) */
   s.kind = o->kind;
   s.thread = o->res.thread < 0 ? 0 : o->res.thread;
   s.pc = o->res.pc;
@@ -530,7 +532,7 @@ int explore(struct options *opt, struct target *t, struct run_stats *st) {
   const char *sname = strategy_name(opt->strategy);
   if (!opt->quiet && isatty(2)) {
     fprintf(stderr, "interleave: seed 0x%" PRIx64 ", strategy %s", opt->seed, sname);
-    if (opt->strategy == IL_STRAT_PCT) fprintf(stderr, " (depth %u)", opt->depth);
+    if (opt->strategy == IL_STRAT_PCT || opt->strategy == STRAT_MIX) fprintf(stderr, " (depth %u)", opt->depth);
     fprintf(stderr, ", %d worker%s, up to %" PRIu64 " executions", c.nw, c.nw == 1 ? "" : "s", opt->runs);
     if (opt->nshards > 1) fprintf(stderr, " over %u shards (this is shard %u)", opt->nshards, opt->shard);
     fputc('\n', stderr);

@@ -37,8 +37,8 @@ static const char usage[] =
     "  -n, --runs N             executions at most (default 10000)\n"
     "      --time-limit SEC     stop after this much wall time\n"
     "      --seed S             run seed (default: random, printed)\n"
-    "      --strategy pct|random|pos  scheduling strategy (default pct; pos: partial-order\n"
-    "                           sampling)\n"
+    "      --strategy pct+pos|pct|random|pos  scheduling strategy (default pct+pos:\n"
+    "                           executions alternate PCT and POS, partial-order sampling)\n"
     "      --strategy dfs       every schedule with at most --preemptions K preemptions,\n"
     "                           depth first; ends \"verified: ...\" or with the first bug\n"
     "      --preemptions K      dfs: the preemption bound (default 2)\n"
@@ -225,8 +225,9 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
       if (!strcmp(val, "pct")) o->strategy = IL_STRAT_PCT;
       else if (!strcmp(val, "random")) o->strategy = IL_STRAT_RANDOM;
       else if (!strcmp(val, "pos")) o->strategy = IL_STRAT_POS;
+      else if (!strcmp(val, "pct+pos")) o->strategy = STRAT_MIX;
       else if (!strcmp(val, "dfs")) o->dfs = 1; /* the runtime follows prefixes (IL_STRAT_GUIDED) */
-      else die_usage("--strategy: unknown strategy '%s' (pct, random, pos, dfs)", val);
+      else die_usage("--strategy: unknown strategy '%s' (pct, random, pos, pct+pos, dfs)", val);
       break;
     case O_DEPTH: o->depth = (unsigned)num(name, val, 16); if (!o->depth) die_usage("--depth must be 1..16"); break;
     case O_KEEP: o->keep_going = 1; break;
@@ -311,7 +312,7 @@ static void env_options(struct options *o) {
 static void defaults(struct options *o) {
   memset(o, 0, sizeof *o);
   o->runs = 10000;
-  o->strategy = IL_STRAT_PCT;
+  o->strategy = STRAT_MIX; /* measured best (docs/performance.md, "Strategies") */
   o->depth = 3;
   o->max_steps = 4000000; /* real test programs finish; reaching it is not judged */
   o->max_vtime = 3600;

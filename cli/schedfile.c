@@ -71,7 +71,8 @@ static void esc(FILE *f, const char *s) {
 }
 
 const char *strategy_name(int s) {
-  return s == IL_STRAT_RANDOM ? "random" : s == IL_STRAT_POS ? "pos" : s == IL_STRAT_REPLAY ? "replay" : "pct";
+  return s == IL_STRAT_RANDOM ? "random" : s == IL_STRAT_POS ? "pos" : s == IL_STRAT_REPLAY ? "replay"
+       : s == STRAT_MIX ? "pct+pos" : "pct";
 }
 
 int sched_write(const char *path, const struct schedule *s) {
