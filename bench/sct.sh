@@ -38,7 +38,8 @@
 #                  --no-race --no-lock-hold -- PROG ARGS   (stdin /dev/null)
 # in a scratch folder holding the program's input files, under an outer
 # timeout of T + 120 s.  A trial finds the bug when F holds a bug of kind
-# assertion-failure, crash, exit-status, deadlock or stall: the
+# assertion-failure, crash, exit-status, deadlock, stall or a sanitizer
+# kind (heap-use-after-free, ...: the ASan builds' oracle): the
 # benchmark's own failure.  data-race, lock-order-inversion, lock-hold,
 # hang and watchdog findings do not count (they are listed in "other");
 # --no-race and --no-lock-hold keep such a finding from becoming an
@@ -294,7 +295,12 @@ WORK=$WORK TIME=$TIME TRIALS=$TRIALS BUILDS=$BUILDS python3 - "${PROGS[@]%%|*}" 
 import json, os, statistics, sys
 work, trials = os.environ["WORK"], int(os.environ["TRIALS"])
 builds = [b for b in ("plain", "hooked", "asan") if b in os.environ["BUILDS"].split(",")]
-COUNT = {"assertion-failure", "crash", "exit-status", "deadlock", "stall"}
+# Everything but the findings that are not the benchmark's own failure
+# (a race report alone, a lock-order or lock-hold finding, a hang or a
+# watchdog) counts: assertion, crash, exit status, deadlock, stall and
+# every sanitizer kind (cli/sankinds.h).
+NOTCOUNT = {"data-race", "lock-order-inversion", "lock-hold", "hang", "watchdog", "unsupported",
+            "diverged", "limit"}
 names = sys.argv[1:]
 
 def trial(b, name, t):
@@ -312,11 +318,11 @@ def trial(b, name, t):
             elif o.get("type") == "bug":
                 loc = o.get("location") or {}
                 where = f'{o.get("kind")} {loc.get("file", "?")}:{loc.get("line", "?")}'
-                if o.get("kind") in COUNT and not o.get("step_count"):
+                if o.get("kind") not in NOTCOUNT and not o.get("step_count"):
                     # a failure before any scheduling point: no interleaving
                     # involved, a build or port problem; not counted
                     early.append(where)
-                elif o.get("kind") in COUNT:
+                elif o.get("kind") not in NOTCOUNT:
                     # "execution" counts from 0: executions to the bug = +1
                     if found is None or o["execution"] + 1 < found[0]:
                         found = (o["execution"] + 1, where)

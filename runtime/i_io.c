@@ -71,3 +71,36 @@ IO_WRAP(ssize_t, sendto, (int fd, const void *b, size_t n, int f, const struct s
 IO_WRAP(ssize_t, sendmsg, (int fd, const struct msghdr *m, int f), (fd, m, f), fd, POLLOUT, IL_OP_IO_WRITE)
 IO_WRAP(int, accept, (int fd, struct sockaddr *a, socklen_t *l), (fd, a, l), fd, POLLIN, IL_OP_IO_ACCEPT)
 IO_WRAP(int, accept4, (int fd, struct sockaddr *a, socklen_t *l, int f), (fd, a, l, f), fd, POLLIN, IL_OP_IO_ACCEPT)
+
+/* ---- stdio input ----
+ * stdio reads through libc's internal read, which no interposer sees: a
+ * thread in fgets() on a pipe whose writer is another thread of the
+ * program (or a child that waits for that thread) would block for real
+ * while holding the baton.  So the usual input calls first look at the
+ * stream: if its buffer is empty and its descriptor would block, the
+ * thread waits at a scheduling point until it is readable, as read()
+ * does; the real call then finds data.  Only the first refill of a call
+ * is covered: a line that arrives in pieces from another thread can still
+ * block in the middle (a limit; docs/design.md). */
+#include <stdio.h>
+static void stdio_wait(FILE *f, uint64_t pc) {
+  if (!f || f->_IO_read_ptr < f->_IO_read_end) return; /* buffered: no read */
+  int fd = f->_fileno; /* -1: a cookie or memory stream */
+  if (fd < 0 || il_random_fd(fd)) return;
+  before_blocking(fd, POLLIN, IL_OP_IO_READ, pc);
+}
+#define STDIO_WRAP(ret, name, proto, args, f)               \
+  IL_EXPORT ret name proto {                                \
+    static ret (*real) proto;                               \
+    if (!real) real = il_sym(#name, NULL);                  \
+    if (il_controlled()) stdio_wait(f, IL_CALLER);          \
+    return real args;                                       \
+  }
+STDIO_WRAP(char *, fgets, (char *s, int n, FILE *f), (s, n, f), f)
+STDIO_WRAP(int, fgetc, (FILE *f), (f), f)
+STDIO_WRAP(int, getc, (FILE *f), (f), f)
+STDIO_WRAP(size_t, fread, (void *p, size_t s, size_t n, FILE *f), (p, s, n, f), f)
+STDIO_WRAP(ssize_t, getline, (char **l, size_t *n, FILE *f), (l, n, f), f)
+STDIO_WRAP(ssize_t, getdelim, (char **l, size_t *n, int d, FILE *f), (l, n, d, f), f)
+STDIO_WRAP(char *, __fgets_chk, (char *s, size_t sz, int n, FILE *f), (s, sz, n, f), f)
+STDIO_WRAP(size_t, __fread_chk, (void *p, size_t b, size_t s, size_t n, FILE *f), (p, b, s, n, f), f)
