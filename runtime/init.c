@@ -99,12 +99,21 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv) {
     r->thread = il_me ? il_me->idx : -1;
     r->pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
     r->addr = (uint64_t)(uintptr_t)si->si_addr;
+    if (il_hook_pc) r->pc = il_hook_pc - 1; /* inside the call of the hook: the access's line */
   }
   r->signo = sig;
   if (il.active && il_me) {
     /* Stacks of everyone, then die of the same signal. */
     int n;
     il_capture_stack(r->stack, &n, 1);
+    if (il_hook_pc) { /* drop the hook's frames: the stack starts at the access */
+      int k = 0;
+      while (k < n && r->stack[k] != il_hook_pc) k++;
+      if (k < n) {
+        memmove(r->stack, r->stack + k, (size_t)(n - k) * sizeof r->stack[0]);
+        n -= k;
+      }
+    }
     r->nstack = n;
     il_snapshot();
     struct il_thread_info *ti = &il.shm->threads[il_me->idx];

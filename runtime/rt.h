@@ -170,6 +170,9 @@ struct il_state {
 extern IL_HIDDEN struct il_state il;
 extern IL_HIDDEN IL_TLS struct il_thread *il_me;
 extern IL_HIDDEN IL_TLS int il_in_rt;
+/* tsan.c: while a hook reads the program's memory for it, the program's
+ * access site (a fault there is the program's: init.c reports it so). */
+extern IL_HIDDEN IL_TLS uint64_t il_hook_pc;
 
 /* Is the calling thread under control?  Wrappers fall through to the real
  * function when not (before main, in the fork server, foreign threads). */

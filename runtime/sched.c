@@ -46,6 +46,7 @@
 IL_HIDDEN struct il_state il;
 IL_HIDDEN IL_TLS struct il_thread *il_me;
 IL_HIDDEN IL_TLS int il_in_rt;
+IL_HIDDEN IL_TLS uint64_t il_hook_pc;
 
 #define BASE_MONO_NS (1000LL * 1000000000LL) /* CLOCK_MONOTONIC at vtime 0 */
 #define LATE_MARK_NS 10000 /* a choice this late (10 us) is marked in the timeline */

@@ -229,12 +229,16 @@ static void mem_point(const volatile void *p, unsigned long size, int write, uin
   il_point(write ? IL_OP_MEM_STORE : IL_OP_MEM_LOAD, (void *)p, -1, pc);
   int64_t v = 0;
   if (!write && size <= 8 && ((uintptr_t)p & (size - 1)) == 0) {
+    /* The program's own access comes next; if this read faults, it is
+     * that access's fault: the crash handler reports it there. */
+    il_hook_pc = pc;
     switch (size) {
     case 1: v = *(const volatile uint8_t *)p; break;
     case 2: v = *(const volatile uint16_t *)p; break;
     case 4: v = *(const volatile uint32_t *)p; break;
     case 8: v = *(const volatile int64_t *)p; break;
     }
+    il_hook_pc = 0;
     if (me->spin_addr == (uint64_t)(uintptr_t)p && me->spin_value == v) il_deprioritize(me);
     me->spin_addr = (uint64_t)(uintptr_t)p;
     me->spin_value = v;
