@@ -215,6 +215,7 @@ size_t report_shown(const struct report_row **rows);
 const char *report_thread_name(int i);  /* "T1 deposit_thread", as the last report_print named it */
 void report_site(const struct outcome *o, char *fn, size_t fnn, char *loc, size_t locn); /* the SUMMARY's site */
 void pending_event(const struct il_thread_info *ti, struct il_event *e, char *d, size_t n);
+int pending_shown(const struct il_shm *s, const struct outcome *o, int i); /* thread i gets a "next" row */
 void event_describe(const struct il_event *e, char *out, size_t n);   /* "lock balance_mu" */
 void event_frame(const struct il_shm *s, uint64_t i, const struct il_event *e, char *fn, size_t fnn, char *loc,
                  size_t locn);

@@ -222,10 +222,7 @@ void timeline_bug(const struct il_shm *s, const struct outcome *o, const char *s
   /* What each live thread was about to do, as the report's "next" rows. */
   for (int i = 0; i < nt; i++) {
     const struct il_thread_info *ti = &s->threads[i];
-    if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) continue;
-    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
-                          o->kind == BUG_WATCHDOG || IS_SAN_KIND(o->kind))) continue;
-    if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
+    if (!pending_shown(s, o, i)) continue;
     struct il_event e;
     char d[160];
     pending_event(ti, &e, d, sizeof d);

@@ -128,6 +128,18 @@ static void xml_esc(FILE *f, const char *s, int attr) {
 static void xml_text(FILE *f, const char *s) { xml_esc(f, s, 0); }
 static void xml_attr(FILE *f, const char *s) { xml_esc(f, s, 1); }
 
+/* One bug as a JUnit <failure>: the SUMMARY as its message, the kind as
+ * its type, the report as its text. */
+static void junit_failure(FILE *f, const struct obug *b) {
+  fprintf(f, "      <failure message=\"");
+  xml_attr(f, b->summary);
+  fprintf(f, "\" type=\"");
+  xml_attr(f, b->rule);
+  fprintf(f, "\">");
+  xml_text(f, b->report);
+  fprintf(f, "</failure>\n");
+}
+
 static cJSON *jstr(cJSON *obj, const char *key, const char *s) {
   char *c = clean(s, 0);
   cJSON *it = cJSON_AddStringToObject(obj, key, c);
@@ -686,13 +698,7 @@ static void junit(FILE *f, const struct options *opt, const struct target *t, co
   } else {
     fprintf(f, ">\n");
     for (size_t i = 0; i < nbugs; i++) {
-      fprintf(f, "      <failure message=\"");
-      xml_attr(f, bugs[i].summary);
-      fprintf(f, "\" type=\"");
-      xml_attr(f, bugs[i].rule);
-      fprintf(f, "\">");
-      xml_text(f, bugs[i].report);
-      fprintf(f, "</failure>\n");
+      junit_failure(f, &bugs[i]);
     }
     fprintf(f, "    </testcase>\n");
   }
@@ -742,13 +748,7 @@ static void junit_cases(FILE *f, const struct options *opt, const struct target 
       if (!c->run) fprintf(f, "      <skipped message=\"disabled\"/>\n");
       for (size_t i = 0; i < nbugs; i++) {
         if (bugs[i].ocase != (int)k) continue;
-        fprintf(f, "      <failure message=\"");
-        xml_attr(f, bugs[i].summary);
-        fprintf(f, "\" type=\"");
-        xml_attr(f, bugs[i].rule);
-        fprintf(f, "\">");
-        xml_text(f, bugs[i].report);
-        fprintf(f, "</failure>\n");
+        junit_failure(f, &bugs[i]);
       }
       if (c->run)
         fprintf(f, "      <system-out>%" PRIu64 " executions, seed 0x%" PRIx64 "</system-out>\n", c->st.executions,

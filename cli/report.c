@@ -506,6 +506,18 @@ size_t report_shown(const struct report_row **rows) {
 }
 
 /* A live thread's pending operation as an event, and its description. */
+/* Does thread i get a "next" row (what it was about to do)?  Not when it
+ * is done, nor the failing thread of a failure that happened inside its
+ * own code (an assertion, a crash, an exit, a watchdog, a sanitizer). */
+int pending_shown(const struct il_shm *s, const struct outcome *o, int i) {
+  const struct il_thread_info *ti = &s->threads[i];
+  if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) return 0;
+  if (i == o->res.thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
+                             o->kind == BUG_WATCHDOG || IS_SAN_KIND(o->kind)))
+    return 0;
+  return ti->wait_op >= 0 && ti->wait_op < IL_OP__COUNT;
+}
+
 void pending_event(const struct il_thread_info *ti, struct il_event *e, char *d, size_t n) {
   memset(e, 0, sizeof *e);
   e->op = (uint16_t)ti->wait_op;
@@ -698,10 +710,7 @@ void report_print(FILE *f, const struct il_shm *s, const struct outcome *o, cons
   /* What each live thread was about to do. */
   for (int i = 0; i < nt; i++) {
     const struct il_thread_info *ti = &s->threads[i];
-    if (ti->state == IL_T_DONE || ti->state == IL_T_FREE) continue;
-    if (i == r->thread && (o->kind == BUG_ASSERT || o->kind == BUG_CRASH || o->kind == BUG_EXIT ||
-                          o->kind == BUG_WATCHDOG || IS_SAN_KIND(o->kind))) continue;
-    if (ti->wait_op < 0 || ti->wait_op >= IL_OP__COUNT) continue;
+    if (!pending_shown(s, o, i)) continue;
     struct il_event e;
     char d[160], site[200];
     pending_event(ti, &e, d, sizeof d);

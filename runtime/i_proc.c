@@ -108,37 +108,58 @@ static ssize_t slurp(const char *path, char *buf, size_t n) {
   return r;
 }
 
-static int proc_settled(pid_t pid, int depth);
-
-/* Are all of pid's children settled?  (/proc/PID/task/TID/children is
- * not always configured; the parent pid of every process is.)  A process
- * in wait4 with no child left, or with a zombie child, is about to
- * return: busy. */
-static int descendants_settled(pid_t pid, int depth) {
-  if (depth > 4) return 1;
-  int nkids = 0;
-  int dfd = (int)il_sys(SYS_open, (long)"/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0, 0);
+/* fn(name, arg) for every numeric entry of directory `dir` (/proc, a
+ * process's task/), until fn returns 0; 0 if it stopped early. */
+static int each_number(const char *dir, int (*fn)(const char *name, void *arg), void *arg) {
+  int dfd = (int)il_sys(SYS_open, (long)dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0, 0);
   if (dfd < 0) return 1;
-  char buf[4096], path[64], st[512];
-  int ok = 1;
+  char buf[4096];
+  int go = 1;
   long n;
-  while (ok && (n = il_sys(SYS_getdents64, dfd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
-    for (long off = 0; ok && off < n;) {
+  while (go && (n = il_sys(SYS_getdents64, dfd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
+    for (long off = 0; go && off < n;) {
       struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
       off += d->reclen;
-      if (d->name[0] < '1' || d->name[0] > '9') continue;
-      snprintf(path, sizeof path, "/proc/%s/stat", d->name);
-      if (slurp(path, st, sizeof st) <= 0) continue;
-      char *p = strrchr(st, ')');
-      int ppid = 0;
-      char state;
-      if (!p || sscanf(p + 2, "%c %d", &state, &ppid) != 2 || ppid != pid) continue;
-      nkids++;
-      if (state == 'Z' || !proc_settled(atoi(d->name), depth + 1)) ok = 0;
+      if (d->name[0] >= '0' && d->name[0] <= '9') go = fn(d->name, arg);
     }
   }
   il_sys(SYS_close, dfd, 0, 0, 0, 0, 0);
-  return ok && nkids > 0;
+  return go;
+}
+
+/* The children of a process, from the parent pid of every process in
+ * /proc (/proc/PID/task/TID/children is not always configured). */
+struct kids { pid_t ppid; int (*fn)(pid_t, char, void *); void *arg; };
+static int kid_entry(const char *name, void *arg) {
+  struct kids *k = arg;
+  char path[64], st[512];
+  snprintf(path, sizeof path, "/proc/%s/stat", name);
+  if (slurp(path, st, sizeof st) <= 0) return 1;
+  char *p = strrchr(st, ')');
+  int ppid = 0;
+  char state;
+  if (!p || sscanf(p + 2, "%c %d", &state, &ppid) != 2 || ppid != k->ppid) return 1;
+  return k->fn(atoi(name), state, k->arg);
+}
+int il_proc_children(pid_t ppid, int (*fn)(pid_t pid, char state, void *arg), void *arg) {
+  struct kids k = {ppid, fn, arg};
+  return each_number("/proc", kid_entry, &k);
+}
+
+static int proc_settled(pid_t pid, int depth);
+
+/* Are all of pid's children settled?  A process in wait4 with no child
+ * left, or with a zombie child, is about to return: busy. */
+struct kid_look { int depth, nkids; };
+static int kid_settled(pid_t pid, char state, void *arg) {
+  struct kid_look *l = arg;
+  l->nkids++;
+  return state != 'Z' && proc_settled(pid, l->depth + 1);
+}
+static int descendants_settled(pid_t pid, int depth) {
+  if (depth > 4) return 1;
+  struct kid_look l = {depth, 0};
+  return il_proc_children(pid, kid_settled, &l) && l.nkids > 0;
 }
 
 /* Is one task waiting for someone else (settled), or busy?  Settled only
@@ -186,22 +207,16 @@ static int task_settled(pid_t pid, const char *tid, int depth) {
   }
 }
 
+struct task_look { pid_t pid; int depth; };
+static int task_entry(const char *tid, void *arg) {
+  const struct task_look *l = arg;
+  return task_settled(l->pid, tid, l->depth);
+}
 static int proc_settled(pid_t pid, int depth) {
-  char path[64], buf[2048];
+  char path[64];
   snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-  int dfd = (int)il_sys(SYS_open, (long)path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0, 0);
-  if (dfd < 0) return 1;
-  int ok = 1;
-  long n;
-  while (ok && (n = il_sys(SYS_getdents64, dfd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
-    for (long off = 0; ok && off < n;) {
-      struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
-      off += d->reclen;
-      if (d->name[0] >= '0' && d->name[0] <= '9' && !task_settled(pid, d->name, depth)) ok = 0;
-    }
-  }
-  il_sys(SYS_close, dfd, 0, 0, 0, 0, 0);
-  return ok;
+  struct task_look l = {pid, depth};
+  return each_number(path, task_entry, &l);
 }
 
 /* ---- settling ---- */
@@ -228,17 +243,26 @@ static int poll_exits(struct pollfd *p, struct child **who, int n) {
   return changed;
 }
 
+/* The pidfds of the children not yet seen to exit, and how many of them
+ * are slow. */
+static int live_pidfds(struct pollfd *p, struct child **who, int *nslow) {
+  int n = 0;
+  if (nslow) *nslow = 0;
+  for (int i = 0; i < nch; i++)
+    if (!ch[i].exited && ch[i].pidfd >= 0) {
+      if (nslow && ch[i].slow) ++*nslow;
+      p[n] = (struct pollfd){.fd = ch[i].pidfd, .events = POLLIN};
+      who[n++] = &ch[i];
+    }
+  return n;
+}
+
 int il_children_settle(void) {
   int changed = 0;
   for (;;) {
     struct pollfd p[MAXCH];
     struct child *who[MAXCH];
-    int n = 0;
-    for (int i = 0; i < nch; i++)
-      if (!ch[i].exited && ch[i].pidfd >= 0) {
-        p[n] = (struct pollfd){.fd = ch[i].pidfd, .events = POLLIN};
-        who[n++] = &ch[i];
-      }
+    int n = live_pidfds(p, who, NULL);
     changed |= poll_exits(p, who, n);
     int busy = 0;
     int64_t now = 0;
@@ -269,13 +293,8 @@ int il_children_wait_ns(int64_t ns) {
   while (real_ms() - start < limit) {
     struct pollfd p[MAXCH + IL_MAX_THREADS];
     struct child *who[MAXCH];
-    int n = 0, nslow = 0;
-    for (int i = 0; i < nch; i++)
-      if (!ch[i].exited && ch[i].pidfd >= 0) {
-        if (ch[i].slow) nslow++;
-        p[n] = (struct pollfd){.fd = ch[i].pidfd, .events = POLLIN};
-        who[n++] = &ch[i];
-      }
+    int nslow;
+    int n = live_pidfds(p, who, &nslow);
     if (!nslow) {
       if (ns < INT64_MAX) return 0;
       /* Every child waits for the program: it cannot go on.  Look once
@@ -363,10 +382,14 @@ static int (*real_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t
 static int (*real_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
                           char *const[], char *const[]);
 
-static int spawn(int path_search, pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-                 const posix_spawnattr_t *at, char *const argv[], char *const envp[], uint64_t pc) {
+static void resolve_spawn(void) {
   if (!real_spawn) real_spawn = il_sym("posix_spawn", "GLIBC_2.15");
   if (!real_spawnp) real_spawnp = il_sym("posix_spawnp", "GLIBC_2.15");
+}
+
+static int spawn(int path_search, pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *at, char *const argv[], char *const envp[], uint64_t pc) {
+  resolve_spawn();
   il_point(IL_OP_SPAWN, NULL, -1, pc);
   pid_t p = 0;
   IL_ENTER();
@@ -383,7 +406,7 @@ static int spawn(int path_search, pid_t *pid, const char *path, const posix_spaw
 IL_EXPORT int posix_spawn(pid_t *pid, const char *p, const posix_spawn_file_actions_t *fa,
                           const posix_spawnattr_t *at, char *const a[], char *const e[]) {
   if (!il_controlled()) {
-    if (!real_spawn) real_spawn = il_sym("posix_spawn", "GLIBC_2.15");
+    resolve_spawn();
     return real_spawn(pid, p, fa, at, a, e);
   }
   return spawn(0, pid, p, fa, at, a, e, IL_CALLER);
@@ -391,7 +414,7 @@ IL_EXPORT int posix_spawn(pid_t *pid, const char *p, const posix_spawn_file_acti
 IL_EXPORT int posix_spawnp(pid_t *pid, const char *p, const posix_spawn_file_actions_t *fa,
                            const posix_spawnattr_t *at, char *const a[], char *const e[]) {
   if (!il_controlled()) {
-    if (!real_spawnp) real_spawnp = il_sym("posix_spawnp", "GLIBC_2.15");
+    resolve_spawn();
     return real_spawnp(pid, p, fa, at, a, e);
   }
   return spawn(1, pid, p, fa, at, a, e, IL_CALLER);

@@ -299,35 +299,17 @@ static int wait_child(pid_t pid) {
 /* The execution's children that outlived it were handed to the server (a
  * subreaper): end them, and theirs, so that no process of an execution
  * survives it. */
+static int kill_one(pid_t pid, char state, void *found) {
+  (void)state;
+  kill(pid, SIGKILL);
+  ++*(int *)found;
+  return 1;
+}
 static void kill_leftovers(void) {
   pid_t me = getpid();
   for (int round = 0; round < 16; round++) {
     int found = 0;
-    int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return;
-    char buf[4096], path[64], st[512];
-    long n;
-    while ((n = il_sys(SYS_getdents64, dfd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
-      for (long off = 0; off < n;) {
-        struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
-        off += d->reclen;
-        if (d->name[0] < '1' || d->name[0] > '9') continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", d->name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        ssize_t k = read(fd, st, sizeof st - 1);
-        close(fd);
-        if (k <= 0) continue;
-        st[k] = 0;
-        char *p = strrchr(st, ')');
-        int ppid = 0;
-        char state;
-        if (!p || sscanf(p + 2, "%c %d", &state, &ppid) != 2 || ppid != me) continue;
-        kill(atoi(d->name), SIGKILL);
-        found++;
-      }
-    }
-    close(dfd);
+    il_proc_children(me, kill_one, &found);
     while (waitpid(-1, NULL, WNOHANG) > 0) {}
     if (!found) return;
     struct timespec ms = {0, 1000000};

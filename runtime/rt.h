@@ -242,6 +242,9 @@ IL_HIDDEN int il_children_wait(void);
  * time (1: something happened first; look again). */
 IL_HIDDEN int il_children_wait_ns(int64_t ns);
 IL_HIDDEN int il_children_slow(void);
+/* fn(pid, state, arg) for each process whose parent is ppid (from /proc),
+ * until fn returns 0; 0 if it stopped early. */
+IL_HIDDEN int il_proc_children(pid_t ppid, int (*fn)(pid_t pid, char state, void *arg), void *arg);
 IL_HIDDEN int il_child_ready(const struct il_thread *t);
 IL_HIDDEN int il_await_handover(int wait_ms);
 IL_HIDDEN void il_proc_exiting(void);
