@@ -46,6 +46,7 @@ struct options {
   int64_t max_delay_ns;    /* bounded lateness; -1: unbounded (--max-delay inf) */
   int inject_signal;       /* --signal: sent once per execution at a chosen step; 0: none */
   unsigned watchdog_ms;
+  unsigned spin_ms;        /* --spin: preempt a spinning baton holder after this much CPU; 0: off */
   int ok_exit[32];
   int nok_exit;
   const char *out_dir;

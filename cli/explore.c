@@ -50,6 +50,7 @@ void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx
   rq->inject_signal = opt->inject_signal;
   rq->base_realtime_ns = base_rt;
   rq->watchdog_ms = opt->watchdog_ms;
+  rq->spin_ms = opt->spin_ms < opt->watchdog_ms ? opt->spin_ms : 0;
   rq->cpu = -1;
   rq->hold_threshold_ns = (int64_t)(opt->hold_threshold * 1e9);
   if (opt->race) rq->flags |= IL_F_RACE;

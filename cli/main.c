@@ -53,6 +53,8 @@ static const char usage[] =
     "      --max-delay TIME     longest a runnable thread is kept off the CPU while\n"
     "                           the virtual clock moves (default 10ms; inf: unbounded)\n"
     "      --watchdog MS        CPU time without a scheduling point (default 2000)\n"
+    "      --spin MS            preempt a thread that spins MS of CPU without a scheduling\n"
+    "                           point, as a yield (default 100; 0: off, the watchdog reports it)\n"
     "      --signal SIG         send SIG (SIGTERM, SIGINT, SIGHUP, SIGUSR1...) to the program once\n"
     "                           per execution, at a step the strategy draws (shutdown paths)\n"
     "      --ok-exit LIST       exit codes that are not bugs (default 0)\n"
@@ -85,12 +87,12 @@ static const char usage[] =
 
 enum { O_RUNS, O_TIME, O_SEED, O_STRAT, O_DEPTH, O_KEEP, O_MAXSTEPS, O_MAXVT, O_STALL, O_WATCHDOG,
        O_OKEXIT, O_OUT, O_FULL, O_JOBS, O_QUIET, O_GDB, O_HELP, O_SHARD, O_NONTERM, O_PROGRAM, O_NOLOCKDEP, O_HOLD, O_NOHOLD, O_SUPP, O_NORACE, O_MAXDELAY, O_SIGNAL, O_WIDTH,
-       O_SARIF, O_JUNIT, O_JSON, O_HTML, O_PERFETTO, O_PREEMPT, O_MAXSCHED };
+       O_SARIF, O_JUNIT, O_JSON, O_HTML, O_PERFETTO, O_PREEMPT, O_MAXSCHED, O_SPIN };
 static const struct { const char *lng; char shrt; int arg; int id; } optab[] = {
     {"runs", 'n', 1, O_RUNS},          {"time-limit", 0, 1, O_TIME},    {"seed", 0, 1, O_SEED},
     {"strategy", 0, 1, O_STRAT},       {"depth", 0, 1, O_DEPTH},        {"keep-going", 0, 0, O_KEEP},
     {"max-steps", 0, 1, O_MAXSTEPS},   {"max-virtual-time", 0, 1, O_MAXVT},
-    {"stall-timeout", 0, 1, O_STALL},  {"watchdog", 0, 1, O_WATCHDOG},  {"ok-exit", 0, 1, O_OKEXIT},
+    {"stall-timeout", 0, 1, O_STALL},  {"watchdog", 0, 1, O_WATCHDOG},  {"spin", 0, 1, O_SPIN},  {"ok-exit", 0, 1, O_OKEXIT},
     {"out", 0, 1, O_OUT},              {"full-trace", 0, 0, O_FULL},    {"jobs", 'j', 1, O_JOBS},
     {"quiet", 'q', 0, O_QUIET},        {"gdb", 0, 0, O_GDB},            {"help", 'h', 0, O_HELP},
     {"shard", 0, 1, O_SHARD},          {"allow-nontermination", 0, 0, O_NONTERM},
@@ -235,6 +237,7 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
     case O_MAXVT: o->max_vtime = real_num(name, val); o->budget_given = 1; break;
     case O_STALL: o->stall_timeout = real_num(name, val); break;
     case O_WATCHDOG: o->watchdog_ms = (unsigned)num(name, val, 3600000); if (o->watchdog_ms < 10) die_usage("--watchdog must be at least 10 ms"); break;
+    case O_SPIN: o->spin_ms = (unsigned)num(name, val, 3600000); break;
     case O_OKEXIT: {
       o->nok_exit = 0;
       char *copy = strdup(val), *save, *tok;
@@ -319,6 +322,7 @@ static void defaults(struct options *o) {
   o->stall_timeout = 60;
   o->max_delay_ns = 10000000; /* 10 ms: a few scheduler periods on a loaded CI runner */
   o->watchdog_ms = 2000;
+  o->spin_ms = 100; /* spin.c: GLib's thread-pool test waits this way */
   o->ok_exit[0] = 0;
   o->nok_exit = 1;
   o->out_dir = "interleave-out";

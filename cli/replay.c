@@ -40,6 +40,7 @@ static void run_gdb(const struct schedule *s, const struct target *t) {
   args[n++] = "-ex"; args[n++] = pre;
   args[n++] = "-ex"; args[n++] = sa;
   args[n++] = "-ex"; args[n++] = "handle SIG62 nostop noprint pass";
+  args[n++] = "-ex"; args[n++] = "handle SIG60 nostop noprint pass"; /* SIG_SPIN */
   args[n++] = "-ex"; args[n++] = "run";
   if (batch) { args[n++] = "-ex"; args[n++] = "bt 12"; }
   args[n++] = "--args";

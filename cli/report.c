@@ -103,7 +103,7 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
   case IL_OP_CREATE: case IL_OP_JOIN: case IL_OP_DETACH:
     snprintf(obj, sizeof obj, "T%d", (int)e->obj);
     break;
-  case IL_OP_START: case IL_OP_EXIT: case IL_OP_YIELD: case IL_OP_SLEEP:
+  case IL_OP_START: case IL_OP_EXIT: case IL_OP_YIELD: case IL_OP_SLEEP: case IL_OP_SPIN:
     break;
   case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT:
     snprintf(obj, sizeof obj, "fd %d", (int)e->obj);

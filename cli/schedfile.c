@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHED_VERSION 4
+#define SCHED_VERSION 5
 
 const char *bug_kind_name(int k) {
   static const char *n[] = {"none", "assertion-failure", "crash", "exit-status", "deadlock", "stall",
@@ -89,12 +89,12 @@ int sched_write(const char *path, const struct schedule *s) {
   for (int i = 0; i < s->argc; i++) { fputs("arg ", f); esc(f, s->argv[i]); fputc('\n', f); }
   fprintf(f, "binary-hash 0x%016" PRIx64 "\nseed 0x%" PRIx64 "\nexec %" PRIu64 "\nstrategy %s\ndepth %u\n"
              "est-steps %" PRIu64 "\nmax-steps %" PRIu64 "\nmax-vtime-ns %" PRId64 "\nstall-timeout-ns %" PRId64
-             "\nbase-realtime-ns %" PRId64 "\nhold-threshold-ns %" PRId64 "\nmax-delay-ns %s\nsignal %d\nrace %d\nkind %s\nthread %d\npc 0x%" PRIx64
+             "\nbase-realtime-ns %" PRId64 "\nhold-threshold-ns %" PRId64 "\nmax-delay-ns %s\nsignal %d\nrace %d\nspin-ms %u\nkind %s\nthread %d\npc 0x%" PRIx64
              "\ndecisions %u\n",
           s->hash, s->seed, s->exec_index, strategy_name(s->strategy), s->req.depth, s->req.est_steps,
           s->req.max_steps, s->req.max_vtime_ns, s->req.stall_timeout_ns, s->req.base_realtime_ns,
           s->req.hold_threshold_ns, delay, s->req.inject_signal, (s->req.flags & IL_F_RACE) ? 1 : 0,
-          bug_kind_name(s->kind), s->thread, s->pc, s->n);
+          s->req.spin_ms, bug_kind_name(s->kind), s->thread, s->pc, s->n);
   for (uint32_t i = 0; i < s->n; i++) fprintf(f, "%u%c", s->decisions[i], (i % 32 == 31 || i + 1 == s->n) ? '\n' : ' ');
   fflush(f);
   fprintf(f, "end 0x%016" PRIx64 "\n", fnv(buf, len));
@@ -206,8 +206,8 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   uint64_t v;
   if (next_line(&c, l, sizeof l)) return fail(&c, "empty or not a schedule file");
   if (strncmp(l, "interleave-schedule ", 20)) return fail(&c, "not an interleave schedule file");
-  int version = !strcmp(l + 20, "1") ? 1 : !strcmp(l + 20, "2") ? 2 : !strcmp(l + 20, "3") ? 3 : !strcmp(l + 20, "4") ? 4 : 0;
-  if (!version) return fail(&c, "unsupported schedule version %s (this interleave reads versions 1 to 4)", l + 20);
+  int version = !strcmp(l + 20, "1") ? 1 : !strcmp(l + 20, "2") ? 2 : !strcmp(l + 20, "3") ? 3 : !strcmp(l + 20, "4") ? 4 : !strcmp(l + 20, "5") ? 5 : 0;
+  if (!version) return fail(&c, "unsupported schedule version %s (this interleave reads versions 1 to 5)", l + 20);
   if (field_str(&c, "program", s->program, sizeof s->program)) return -1;
   if (s->program[0] != '/') return fail(&c, "program path is not absolute");
   if (field_u64(&c, "argc", &v, 4096) ) return -1;
@@ -251,6 +251,7 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   uint32_t race = 1; /* before version 4: always on */
   if (version >= 4) U("race", race, 1);
   if (race) s->req.flags |= IL_F_RACE;
+  if (version >= 5) U("spin-ms", s->req.spin_ms, 3600000); /* before: no spin preemption */
   if (next_line(&c, l, sizeof l)) { sched_free(s); return c.p >= c.end ? fail(&c, "missing field kind (truncated)") : -1; }
   s->kind = -1;
   if (!strncmp(l, "kind ", 5))

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 19
+#define IL_WIRE_VERSION 20
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -89,7 +89,7 @@ struct il_request {
   uint64_t skip_step;       /* IL_STRAT_GUIDED */
   int64_t  max_delay_ns;    /* bounded lateness (sched.c); -1: unbounded */
   int32_t  inject_signal;   /* --signal: sent to the process once, at a chosen step; 0: none */
-  int32_t  pad2;
+  uint32_t spin_ms;         /* preempt a baton holder after this much CPU without a point (spin.c); 0: off */
 };
 
 struct il_event {

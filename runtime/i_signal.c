@@ -58,13 +58,14 @@ static void keep_ours(sigset_t *set) {
   sigdelset(set, SIGSYS);
   sigdelset(set, SIG_STACK);
   sigdelset(set, SIG_WATCHDOG);
+  sigdelset(set, SIG_SPIN);
 }
 
 /* Signals the model leaves to the kernel: the fatal ones (the runtime's
  * crash handler needs their real context) and the unstoppable ones. */
 static int real_only(int s) {
   return s == SIGSEGV || s == SIGBUS || s == SIGFPE || s == SIGILL || s == SIGABRT || s == SIGKILL || s == SIGSTOP ||
-         s == SIGSYS || s == SIG_STACK || s == SIG_WATCHDOG;
+         s == SIGSYS || s == SIG_STACK || s == SIG_WATCHDOG || s == SIG_SPIN;
 }
 
 /* ---- signalfd: an eventfd that is readable while a signal of its mask

@@ -232,6 +232,10 @@ static int wait_child(pid_t pid) {
   int32_t tid0 = 0;
   int killed = 0;
   long hz = sysconf(_SC_CLK_TCK);
+  /* spin.c: a baton holder spinning for spin_ms of CPU is asked to make
+   * a point, and again every spin_ms/2 while it still has not (its
+   * interrupted instruction may have been in libc). */
+  int64_t spin_ms = il.shm->req.spin_ms, spin_sent_ms = -1;
   uint64_t outside = il.shm->outside;
   for (;;) {
     int st;
@@ -260,11 +264,12 @@ static int wait_child(pid_t pid) {
     int64_t t = now_ms();
     if (prog != last || tid != tid0 || il.shm->outside != outside) { /* outside: waiting for its children */
       outside = il.shm->outside;
-      last = prog; since = prev = t; slept_ms = 0; cpu0 = -1;
+      last = prog; since = prev = t; slept_ms = 0; cpu0 = -1; spin_sent_ms = -1;
       tid0 = tid;
       continue;
     }
-    if (killed || t - since < 100) { prev = t; continue; } /* /proc only once it looks stuck */
+    /* /proc only once it looks stuck (sooner when spins are preempted) */
+    if (killed || t - since < (spin_ms && spin_ms < 200 ? spin_ms / 2 : 100)) { prev = t; continue; }
     char state = '?';
     long cpu = task_cpu_ticks(pid, tid0, &state);
     if (cpu0 < 0) cpu0 = cpu;
@@ -274,6 +279,12 @@ static int wait_child(pid_t pid) {
     if (state == 'S') slept_ms += t - prev;
     prev = t;
     int64_t cpu_ms = cpu >= 0 && cpu0 >= 0 ? (cpu - cpu0) * 1000 / hz : 0;
+    if (spin_ms && tid0 > 0 && state == 'R' && cpu_ms >= spin_ms && cpu_ms < wd &&
+        (spin_sent_ms < 0 || cpu_ms - spin_sent_ms >= spin_ms / 2)) {
+      il_spin_send(pid, tid0, prog);
+      spin_sent_ms = cpu_ms;
+      continue;
+    }
     int spin = cpu_ms >= wd, blocked = slept_ms >= wd, cap = t - since >= 30 * wd;
     if (!(spin || blocked || cap)) continue;
     il.shm->res.watch_spin = spin || (!blocked && state == 'R');
@@ -412,6 +423,8 @@ static int standalone_main(int argc, char **argv, char **envp, const char *path)
   il.standalone = 1;
   il_seccomp_init();
   il_sanitizer_init();
+  il_spin_init();
+  il_spin_monitor_start();
   unsetenv(IL_ENV_STANDALONE);
   unsetenv("LD_PRELOAD");
   return run_execution(argc, argv, envp);
@@ -459,6 +472,7 @@ static int il_main(int argc, char **argv, char **envp) {
   il_proc_init();
   il_seccomp_init();
   il_sanitizer_init();
+  il_spin_init();
   save_maps();
   struct il_hello h = {IL_WIRE_MAGIC, IL_WIRE_VERSION, getpid(), 0};
   if (write_full(status_fd, &h, sizeof h)) _exit(2);

@@ -109,6 +109,7 @@ struct il_thread {
   int64_t ready_since;     /* vclock since which it has been runnable and not run; -1: not */
   int waive;               /* at a point right after a yield: exempt from the lateness bound */
   uint64_t zero_pc;        /* where its last zero-timeout wait was made (a repeat: a polling loop) */
+  uint64_t spin_until;     /* spin.c: preempted in a spin, it stays off while others can run, until this step */
   int nheld;
   struct il_held held[IL_HELD_MAX];
 };
@@ -348,5 +349,14 @@ static inline int il_valid_ts(const struct timespec *ts) {
 /* Signals the runtime uses inside executions (glibc keeps SIGRTMIN..+2). */
 #define SIG_STACK (SIGRTMAX - 2)    /* a parked thread: write your stack */
 #define SIG_WATCHDOG (SIGRTMAX - 3) /* the stuck thread: report and exit */
+#define SIG_SPIN (SIGRTMAX - 4)     /* the baton holder spins: make a point (spin.c) */
+#define IL_SPIN_DEFER_STEPS 1000    /* a preempted spinner waits this long at most while others run */
+
+/* spin.c: preempting a spin that reaches no scheduling point. */
+IL_HIDDEN void il_spin_init(void);
+IL_HIDDEN void il_spin_send(pid_t pid, pid_t tid, uint64_t seen);
+IL_HIDDEN void il_spin_monitor_start(void);
+/* sched.c: could a thread other than t run now, or a deadline fire? */
+IL_HIDDEN int il_others_can_run(struct il_thread *t);
 
 #endif

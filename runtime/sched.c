@@ -206,6 +206,17 @@ static int alive(struct il_thread *t) {
   return t->state != IL_T_FREE && t->state != IL_T_DONE && !t->exiting;
 }
 
+/* Could a thread other than t run now, or a deadline fire (spin.c: a
+ * spin preemption is worth making)?  A pending timer counts too. */
+int il_others_can_run(struct il_thread *t) {
+  for (int i = 0; i < il.nthreads; i++) {
+    struct il_thread *u = &il.threads[i];
+    if (u == t || !alive(u)) continue;
+    if (u->deadline >= 0 || can_proceed(u) || (il_signal_pending(u) & ~u->sig_mask)) return 1;
+  }
+  return il_timer_next() < INT64_MAX || il.nchildren > 0;
+}
+
 /* ---- baton ---- */
 static void wake(struct il_thread *t) {
   il.cur = t;
@@ -535,6 +546,10 @@ static void dfs_record(struct il_thread **cand, int n, int nready, int k, struct
 /* Choose who runs next.  `self` is the caller if it is still a candidate
  * (parked at a point), NULL if it is leaving.  Returns NULL only when no
  * thread is alive any more.  Never returns if the execution must end. */
+static int spin_deferred(const struct il_thread *t) {
+  return t->op == IL_OP_SPIN && il.step < t->spin_until;
+}
+
 static struct il_thread *choose(struct il_thread *self) {
   struct il_thread *cand[IL_MAX_THREADS];
   int n = 0, nready = 0;
@@ -580,6 +595,20 @@ static struct il_thread *choose(struct il_thread *self) {
           timed[ntimed++] = t;
           if (t->deadline < earliest) earliest = t->deadline;
         }
+      }
+    }
+    /* A thread preempted in a spin (spin.c) waits for the others: while
+     * another can run, it is no candidate, for up to IL_SPIN_DEFER_STEPS
+     * steps (a strategy's priorities alone could choose it again, and
+     * each spin costs real time). */
+    if (nready > 1) {
+      int m = 0;
+      for (int i = 0; i < nready; i++) m += !spin_deferred(cand[i]);
+      if (m > 0 && m < nready) {
+        int j = 0;
+        for (int i = 0; i < nready; i++)
+          if (!spin_deferred(cand[i])) cand[j++] = cand[i];
+        n = nready = m;
       }
     }
     for (int i = 0; i < ntimed; i++) { /* deadlines passed: due since then */

@@ -480,7 +480,20 @@ shutdown_job_lost_kill assertion-failure
 signal_invariant_bug assertion-failure
 timerfd_missed_tick_bug assertion-failure
 cancel_no_cleanup_bug stall
+spin_publish_bug assertion-failure
 EOF_R20
+fi
+
+# Spin preemption (runtime/spin.c) off: a plain busy-wait is the
+# watchdog's again, and spin_publish_bug's every execution is one (its bug
+# needs a preempted spin).
+if want spin; then
+for prog in spin_plain spin_publish_bug; do
+  r=$("$IL" run -q --seed 1 -n 5 --spin 0 --out "$TMP/spin0-$prog" -- "build/tests/programs/$prog" 2>&1)
+  rc=$?
+  if [ $rc -eq 1 ] && grep -q "^SUMMARY: interleave: watchdog " <<<"$r"; then ok "spin: --spin 0 leaves $prog to the watchdog"
+  else bad "spin: $prog with --spin 0: exit $rc" "$r"; fi
+done
 fi
 
 r=$("$IL" replay "$sched" 2>/dev/null)
@@ -555,6 +568,12 @@ if command -v gdb >/dev/null; then
   g=$(INTERLEAVE_GDB_BATCH=1 timeout 120 "$IL" replay --gdb "$(ls "$TMP"/rg/*.sched | head -1)" 2>&1)
   if grep -q "SIGTRAP" <<<"$g" && grep -q "count_hits" <<<"$g"; then ok "replay --gdb stops at a data race"
   else bad "replay --gdb on a race" "$g"; fi
+  # A schedule with spin preemptions: no fork server under gdb, so the
+  # runtime's own monitor thread preempts the spins (runtime/spin.c).
+  "$IL" run -q --seed 1 -n 60 --out "$TMP/rgs" -- build/tests/programs/spin_publish_bug >/dev/null 2>&1
+  g=$(INTERLEAVE_GDB_BATCH=1 timeout 120 "$IL" replay --gdb "$(ls "$TMP"/rgs/*.sched | head -1)" 2>&1)
+  if grep -q "SIGABRT" <<<"$g" && grep -q "consumer" <<<"$g"; then ok "replay --gdb replays preempted spins"
+  else bad "replay --gdb on spin preemptions" "$g"; fi
 fi
 
 # The schedule is minimized before it is drawn: seed 000's gap needs one

@@ -4,12 +4,12 @@
  * the setter runs on another core and the loop ends.  Under a scheduler that
  * runs one thread at a time and only switches at pthread/sem/sleep calls,
  * the spinner never gives up the CPU once it runs first, so the setter never
- * runs.  The tool cannot preempt inside this loop; it must notice with its
- * real-time watchdog and report instead of hanging.
+ * runs.  The tool must notice with its CPU-time watchdog and preempt the
+ * spinner there (a `spin` step), so the setter runs and the loop ends.
  *
  * (Deliberately breaks the "never busy-wait without a blocking call" rule.)
  *
- * Expected under the tool: watchdog.
+ * Expected under the tool: no bug (with --spin 0: a watchdog report).
  */
 #include <pthread.h>
 #include <stdio.h>
