@@ -105,6 +105,9 @@ void event_describe(const struct il_event *e, char *out, size_t n) {
     break;
   case IL_OP_START: case IL_OP_EXIT: case IL_OP_YIELD: case IL_OP_SLEEP: case IL_OP_SPIN:
     break;
+  case IL_OP_PROC_EXIT: /* result: the exit status */
+    snprintf(obj, sizeof obj, "(status %d)", e->result);
+    break;
   case IL_OP_IO_READ: case IL_OP_IO_WRITE: case IL_OP_IO_ACCEPT:
     snprintf(obj, sizeof obj, "fd %d", (int)e->obj);
     break;

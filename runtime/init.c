@@ -366,6 +366,21 @@ static void on_watchdog(int sig, siginfo_t *si, void *uc) {
   _exit(IL_V__COUNT + 64);
 }
 
+/* The process is about to end (main returned, or exit() was called)
+ * while other threads are alive: a scheduling point, since on a real
+ * machine they keep running while exit() runs the atexit handlers, and
+ * may do anything before the process is gone (SCTBench's `account`: the
+ * checker must run after the two workers, all of them created just
+ * before main returns).  Once per execution; none when the caller is the
+ * last thread (the common, joined case keeps its steps). */
+static int exit_pointed;
+static void exit_point(uint64_t pc, int code) {
+  if (exit_pointed || !il_controlled() || il.nlive <= 1) return;
+  exit_pointed = 1;
+  il_point(IL_OP_PROC_EXIT, NULL, -1, pc);
+  il_record(IL_OP_PROC_EXIT, NULL, code, pc, 0);
+}
+
 /* Child side: become execution exec_index and run main. */
 static int run_execution(int argc, char **argv, char **envp) {
   if (!il.standalone) prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan executions */
@@ -377,6 +392,7 @@ static int run_execution(int argc, char **argv, char **envp) {
   sigaction(SIG_WATCHDOG, &sa, NULL);
   il_start_execution();
   int rc = user_main(argc, argv, envp);
+  exit_point(0, rc);
   il_note_exit(0, rc);
   exit(rc);
 }
@@ -402,7 +418,10 @@ void il_note_exit(uint64_t pc, int code) {
 IL_EXPORT void exit(int code) {
   static void (*real)(int) __attribute__((noreturn));
   if (!real) real = il_sym("exit", NULL);
-  if (il_controlled()) il_note_exit(IL_CALLER, code);
+  if (il_controlled()) {
+    exit_point(IL_CALLER, code);
+    il_note_exit(IL_CALLER, code);
+  }
   il_proc_exiting();
   real(code);
 }
