@@ -65,6 +65,7 @@
 #                  repeatable
 #   --builds LIST  comma-separated subset of plain,hooked,asan
 #   --work DIR     where builds, runs and results go (default mktemp -d)
+#   --strategy S   run the trials with --strategy S (default: interleave's)
 #   --list         print the programs and exit
 # IL=/path/to/interleave runs another build of interleave.
 # Exit: 0 the table was printed, 2 usage, missing checkouts or tools.
@@ -72,7 +73,7 @@ set -u
 unset INTERLEAVE_OPTIONS SCT_EXTRA
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 IL=${IL:-$ROOT/build/interleave}
-TIME=300 TRIALS=5 JOBS=1 WORK= BUILDS=plain,hooked,asan LIST=0
+TIME=300 TRIALS=5 JOBS=1 WORK= BUILDS=plain,hooked,asan LIST=0 STRATEGY=
 ONLY=()
 DIRS=()
 
@@ -85,6 +86,7 @@ while [ $# -gt 0 ]; do
   --only) ONLY+=("${2:?}"); shift 2 ;;
   --builds) BUILDS=${2:?}; shift 2 ;;
   --work) WORK=${2:?}; shift 2 ;;
+  --strategy) STRATEGY=${2:?}; shift 2 ;;
   --list) LIST=1; shift ;;
   -h | --help) usage ;;
   --) shift; DIRS+=("$@"); break ;;
@@ -272,7 +274,7 @@ run_one() {
   cd "$dir/cwd" || return
   # shellcheck disable=SC2086 # ARGS are words
   timeout -k 10 $((TIME + 120)) "$IL" run -q -j 1 --seed "$t" --time-limit "$TIME" -n 1000000000000 \
-    --json "$dir/run.json" --out "$dir/out" --no-race --no-lock-hold -- "$bdir/prog" $args \
+    ${STRATEGY:+--strategy "$STRATEGY"} --json "$dir/run.json" --out "$dir/out" --no-race --no-lock-hold -- "$bdir/prog" $args \
     </dev/null >"$dir/stdout" 2>"$dir/stderr"
   echo $? >"$dir/rc"
   rm -rf "$dir/cwd" # pbzip2's outputs, the programs' scratch files

@@ -131,6 +131,9 @@ enum bug_kind {
 /* --strategy pct+pos: a CLI-level mix, never sent to the runtime as such:
  * even executions run PCT, odd ones POS (explore.c). */
 #define STRAT_MIX 100
+/* --strategy mutate: pct+pos, plus executions derived from earlier ones
+ * (kept schedules' mutants, race-directed ones; explore.c). */
+#define STRAT_MUTATE 101
 const char *bug_kind_name(int kind);
 
 /* A schedule file's contents. */

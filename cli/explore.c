@@ -39,8 +39,12 @@ void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx
   rq->exec_index = idx;
   rq->seed = exec_seed(opt->seed, idx);
   /* pct+pos (the default): even executions PCT, odd ones POS; each finds
-   * bugs the other is slow on (docs/performance.md, "Strategies"). */
-  rq->strategy = opt->strategy == STRAT_MIX ? ((idx & 1) ? IL_STRAT_POS : IL_STRAT_PCT) : (uint32_t)opt->strategy;
+   * bugs the other is slow on (docs/performance.md, "Strategies").
+   * mutate: the same, with feedback; mut_plan may derive the execution
+   * from earlier ones instead. */
+  int mix = opt->strategy == STRAT_MIX || opt->strategy == STRAT_MUTATE;
+  rq->strategy = mix ? ((idx & 1) ? IL_STRAT_POS : IL_STRAT_PCT) : (uint32_t)opt->strategy;
+  if (opt->strategy == STRAT_MUTATE) rq->flags |= IL_F_FEEDBACK;
   rq->depth = opt->depth;
   rq->est_steps = est ? est : 100;
   rq->max_steps = opt->max_steps;
@@ -243,7 +247,189 @@ struct done_exec {        /* a finished execution not yet committed */
   uint16_t *dec;          /* bugs only: its decisions */
   struct il_lock_edge *edges; /* its lock-order edges */
   uint32_t nedges;
+  /* --strategy mutate: its coverage bits, its conflict pairs, and its
+   * decisions when it may enter the corpus (mut_collect) */
+  uint16_t *cov, *mdec;
+  uint32_t ncov, nmdec, npairs;
+  struct il_pair *pairs;
 };
+
+/* ---- --strategy mutate: the corpus and the conflict pairs ----
+ *
+ * Every execution of a mutate campaign reports its coverage (a bit per
+ * conflict pair, runtime/strategy/feedback.c, and per lock-order edge)
+ * and its conflict pairs with their pcs.  At commit, in index order, an
+ * execution that set a bit no earlier one had enters the corpus (its
+ * decisions, up to ENTRY_MAX), and its new pairs the pair list.  Half the
+ * executions are then derived (mut_plan): by index mod 4, 0 PCT, 1 POS
+ * (pct+pos), 2 race-directed (flip the least tried pair, data races first,
+ * sometimes two pairs with one first pc), 3 a mutant (a kept schedule's
+ * prefix and one flipped decision), or race-directed too while a data
+ * race has not been flipped yet; 2 and 3 stand in for each other, and are
+ * PCT/POS while nothing is known.
+ *
+ * Determinism: execution i uses only what executions j <= i - window
+ * found (window: 4, or -j when larger), and the tries counts of the
+ * executions planned before it, in index order; it is submitted only once
+ * every such j is committed.  So a seed gives the same executions with
+ * any -j up to 4 (above, per -j); with --shard, per shard (a shard learns
+ * from its own executions; the calibration runs it does not own stay
+ * fresh). */
+#define MUT_WINDOW 4
+#define CORPUS_MAX 1024
+#define ENTRY_MAX 16384
+#define KPAIRS_MAX 4096
+
+struct centry { uint64_t src; uint16_t *dec; uint32_t n; };
+struct kpair { uint64_t first, second, src; uint32_t race, tries; };
+struct mutation {
+  uint64_t seen[IL_COV_WORDS];   /* coverage of the committed executions */
+  struct centry corpus[CORPUS_MAX];
+  size_t ncorpus;
+  struct kpair pairs[KPAIRS_MAX];
+  size_t npairs;
+  uint32_t pindex[2 * KPAIRS_MAX]; /* open addressing: 1 + index into pairs, 0 free */
+  uint64_t window, mutants, directed;
+  uint64_t digest;               /* of every derived execution's plan, in index order (stats) */
+};
+
+static uint64_t mut_hash(uint64_t a, uint64_t b) { return exec_seed(a * 0x9e3779b97f4a7c15ULL ^ b, 0x4d55544154ULL); }
+
+/* After execution d ran on shm: what it found, kept until its commit. */
+static void mut_collect(const struct mutation *m, struct done_exec *d, const struct il_shm *shm) {
+  uint32_t cap = 256, n = 0;
+  uint16_t *bits = malloc(cap * sizeof *bits);
+  int maybe_new = 0;
+  /* The runtime's bits, then a bit per lock-order edge (from, to). */
+  uint32_t nb = IL_COV_WORDS * 64 + d->nedges;
+  for (uint32_t k = 0; k < nb; k++) {
+    uint32_t b = k;
+    if (k < IL_COV_WORDS * 64) {
+      uint64_t x = shm->cov[k >> 6] >> (k & 63);
+      if (!x) { k |= 63; continue; } /* the rest of this word is clear */
+      if (!(x & 1)) { k += (uint32_t)__builtin_ctzll(x) - 1; continue; }
+    } else {
+      const struct il_lock_edge *e = &d->edges[k - IL_COV_WORDS * 64];
+      b = (uint32_t)(mut_hash(e->from_pc, e->to_pc ^ 0x4c4f434bULL) & (IL_COV_WORDS * 64 - 1));
+    }
+    if (n == cap) bits = realloc(bits, (cap *= 2) * sizeof *bits);
+    bits[n++] = (uint16_t)b;
+    if (!(m->seen[b >> 6] >> (b & 63) & 1)) maybe_new = 1;
+  }
+  d->cov = bits;
+  d->ncov = n;
+  d->pairs = malloc(IL_PAIRS * sizeof *d->pairs);
+  d->npairs = 0;
+  for (int k = 0; k < IL_PAIRS; k++)
+    if (shm->pairs[k].flags & IL_PAIR_USED) d->pairs[d->npairs++] = shm->pairs[k];
+  uint32_t nd = d->o.res.ndecisions < ENTRY_MAX ? d->o.res.ndecisions : ENTRY_MAX;
+  if (maybe_new && nd) { /* the seen set only grows: no new bit now, none at commit */
+    d->mdec = malloc(nd * sizeof *d->mdec);
+    memcpy(d->mdec, shm->decisions, nd * sizeof *d->mdec);
+    d->nmdec = nd;
+  }
+}
+
+/* At its commit, in index order: keep what is new. */
+static void mut_feed(struct mutation *m, struct done_exec *d) {
+  int fresh = 0;
+  for (uint32_t k = 0; k < d->ncov; k++) {
+    uint32_t b = d->cov[k];
+    if (!(m->seen[b >> 6] >> (b & 63) & 1)) {
+      m->seen[b >> 6] |= 1ULL << (b & 63);
+      fresh = 1;
+    }
+  }
+  if (fresh && d->mdec && m->ncorpus < CORPUS_MAX) {
+    m->corpus[m->ncorpus++] = (struct centry){d->o.exec_index, d->mdec, d->nmdec};
+    d->mdec = NULL;
+  }
+  for (uint32_t k = 0; k < d->npairs; k++) {
+    const struct il_pair *p = &d->pairs[k];
+    uint32_t h = (uint32_t)(mut_hash(p->first, p->second) % (2 * KPAIRS_MAX));
+    while (m->pindex[h] && (m->pairs[m->pindex[h] - 1].first != p->first || m->pairs[m->pindex[h] - 1].second != p->second))
+      h = (h + 1) % (2 * KPAIRS_MAX);
+    if (m->pindex[h]) {
+      if (p->flags & IL_PAIR_RACE) m->pairs[m->pindex[h] - 1].race = 1;
+    } else if (m->npairs < KPAIRS_MAX) {
+      m->pairs[m->npairs] = (struct kpair){p->first, p->second, d->o.exec_index, !!(p->flags & IL_PAIR_RACE), 0};
+      m->pindex[h] = (uint32_t)++m->npairs;
+    }
+  }
+}
+
+static void mut_free_done(struct done_exec *d) {
+  free(d->cov);
+  free(d->mdec);
+  free(d->pairs);
+  d->cov = d->mdec = NULL;
+  d->pairs = NULL;
+}
+
+/* Execution i of a mutate campaign: fresh (NULL, rq untouched), or
+ * derived: rq->strategy IL_STRAT_MUTATE, *mu its parameters, and the
+ * prefix to follow returned (*ndec decisions). */
+static const uint16_t *mut_plan(struct mutation *m, const struct options *opt, uint64_t i, int own,
+                                struct il_request *rq, struct il_mutation *mu, uint32_t *ndec) {
+  memset(mu, 0, sizeof *mu);
+  mu->flip_at = UINT64_MAX;
+  *ndec = 0;
+  int kind = (int)(i % 4);
+  if (!own || i < m->window || kind < 2) return NULL;
+  uint64_t lim = i - m->window; /* what executions 0..lim found */
+  size_t ne = 0, np = 0;
+  while (ne < m->ncorpus && m->corpus[ne].src <= lim) ne++;
+  while (np < m->npairs && m->pairs[np].src <= lim) np++;
+  int untried_race = 0;
+  for (size_t k = 0; k < np && !untried_race; k++) untried_race = m->pairs[k].race && !m->pairs[k].tries;
+  if (kind == 3 && untried_race) kind = 2; /* a data race not flipped yet comes first */
+  if (kind == 2 && !np) kind = 3;
+  if (kind == 3 && !ne) kind = np ? 2 : -1;
+  if (kind < 0) return NULL;
+  uint64_t r = mut_hash(opt->seed, i);
+  rq->strategy = IL_STRAT_MUTATE;
+  mu->base = (r & 1) ? IL_STRAT_POS : IL_STRAT_PCT;
+  if (kind == 2) {
+    /* The pair tried least, data races first, then in the order found. */
+    size_t best = 0;
+    for (size_t k = 1; k < np; k++) {
+      const struct kpair *a = &m->pairs[k], *b = &m->pairs[best];
+      if (a->tries < b->tries || (a->tries == b->tries && a->race > b->race)) best = k;
+    }
+    mu->wait_pc[0] = m->pairs[best].first;
+    mu->until_pc[0] = m->pairs[best].second;
+    mu->ntargets = 1;
+    m->pairs[best].tries++;
+    /* Every other execution: also the least tried other pair with the
+     * same first pc (a thread kept off until two others acted). */
+    if (r >> 1 & 1) {
+      size_t two = SIZE_MAX;
+      for (size_t k = 0; k < np; k++)
+        if (k != best && m->pairs[k].first == m->pairs[best].first &&
+            (two == SIZE_MAX || m->pairs[k].tries < m->pairs[two].tries))
+          two = k;
+      if (two != SIZE_MAX) {
+        mu->wait_pc[1] = m->pairs[two].first;
+        mu->until_pc[1] = m->pairs[two].second;
+        mu->ntargets = 2;
+        m->pairs[two].tries++;
+      }
+    }
+    m->directed++;
+    m->digest = mut_hash(m->digest ^ i, mu->wait_pc[0] ^ mu->until_pc[0] * 3 ^ mu->wait_pc[1] * 5 ^ mu->until_pc[1] * 7);
+    return NULL;
+  }
+  /* A mutant: the newest entries half the time, any entry otherwise; one
+   * decision flipped, uniform over its length. */
+  size_t e = (r >> 2 & 1) ? ne - 1 - (size_t)((r >> 8) % (ne < 8 ? ne : 8)) : (size_t)((r >> 8) % ne);
+  const struct centry *c = &m->corpus[e];
+  mu->flip_at = mut_hash(r, c->n) % c->n;
+  rq->replay_len = c->n;
+  *ndec = c->n;
+  m->mutants++;
+  m->digest = mut_hash(m->digest ^ i, c->src ^ mu->flip_at << 20 ^ (uint64_t)c->n << 40 ^ mu->base);
+  return c->dec;
+}
 
 struct campaign {
   struct options *opt;
@@ -267,6 +453,7 @@ struct campaign {
   uint64_t incomplete;         /* executions cut short by a full table */
   double first_bug_time;
   uint64_t first_bug_exec, first_bug_count;
+  struct mutation *mut;        /* --strategy mutate, else NULL */
 };
 
 static int owned(const struct campaign *c, uint64_t i) {
@@ -320,6 +507,10 @@ static void write_stats(struct campaign *c, int final) {
   if (c->bugs)
     fprintf(f, "first_bug_exec   : %" PRIu64 "\nfirst_bug_time   : %.3f\nfirst_bug_execs  : %" PRIu64 "\n",
             c->first_bug_exec, c->first_bug_time, c->first_bug_count);
+  if (c->mut)
+    fprintf(f, "corpus           : %zu\npairs            : %zu\nmutants          : %" PRIu64 "\n"
+               "directed         : %" PRIu64 "\nplan_digest      : 0x%016" PRIx64 "\n",
+            c->mut->ncorpus, c->mut->npairs, c->mut->mutants, c->mut->directed, c->mut->digest);
   fclose(f);
   rename(tmp, path);
 }
@@ -412,6 +603,10 @@ static void commit_ready(struct campaign *c) {
     c->done[k] = c->done[--c->ndone];
     c->commit++;
     struct outcome *o = &d.o;
+    if (c->mut) {
+      if (c->stop != 2) mut_feed(c->mut, &d);
+      mut_free_done(&d);
+    }
     if (c->stop != 2 && d.nedges && c->opt->lockdep) lockorder(c, &d);
     free(d.edges);
     if (c->stop == 2 || !o->bug || o->kind == BUG_LIMIT) {
@@ -477,6 +672,7 @@ static void collect(struct campaign *c, struct worker *w) {
     memcpy(d.edges, w->shm->edges, ne * sizeof *d.edges);
     d.nedges = ne;
   }
+  if (c->mut) mut_collect(c->mut, &d, w->shm);
   if (d.o.bug && d.o.kind != BUG_LIMIT) { /* an incomplete execution is no finding */
     d.dec = malloc((d.o.res.ndecisions ? d.o.res.ndecisions : 1) * sizeof *d.dec);
     memcpy(d.dec, w->shm->decisions, d.o.res.ndecisions * sizeof *d.dec);
@@ -530,10 +726,16 @@ int explore(struct options *opt, struct target *t, struct run_stats *st) {
   c.base_rt = (int64_t)rt.tv_sec * 1000000000LL; /* whole seconds: tidy timestamps */
   int ncpu = cpus();
   c.nw = opt->jobs > 0 ? opt->jobs : ncpu;
+  if (opt->strategy == STRAT_MUTATE) {
+    c.mut = calloc(1, sizeof *c.mut);
+    if (!c.mut) die_tool("out of memory");
+    c.mut->window = (uint64_t)c.nw > MUT_WINDOW ? (uint64_t)c.nw : MUT_WINDOW;
+  }
   const char *sname = strategy_name(opt->strategy);
   if (!opt->quiet && isatty(2)) {
     fprintf(stderr, "interleave: seed 0x%" PRIx64 ", strategy %s", opt->seed, sname);
-    if (opt->strategy == IL_STRAT_PCT || opt->strategy == STRAT_MIX) fprintf(stderr, " (depth %u)", opt->depth);
+    if (opt->strategy == IL_STRAT_PCT || opt->strategy == STRAT_MIX || opt->strategy == STRAT_MUTATE)
+      fprintf(stderr, " (depth %u)", opt->depth);
     fprintf(stderr, ", %d worker%s, up to %" PRIu64 " executions", c.nw, c.nw == 1 ? "" : "s", opt->runs);
     if (opt->nshards > 1) fprintf(stderr, " over %u shards (this is shard %u)", opt->nshards, opt->shard);
     fputc('\n', stderr);
@@ -562,10 +764,20 @@ int explore(struct options *opt, struct target *t, struct run_stats *st) {
       if (!w->busy && !c.stop && c.next != UINT64_MAX && c.next < c.commit + 4096) {
         int ready;
         uint64_t est = estimate(&c, c.next, &ready);
+        /* mutate: what executions up to next - window found must be in */
+        if (c.mut && c.next >= c.mut->window && c.commit != UINT64_MAX && c.commit + c.mut->window <= c.next)
+          ready = 0;
         if (ready) {
           struct il_request rq;
           fill_request(&rq, opt, c.next, est, c.base_rt);
-          if (worker_submit(w, &rq, NULL, 0)) {
+          const uint16_t *dec = NULL;
+          uint32_t ndec = 0;
+          if (c.mut) {
+            struct il_mutation mu;
+            dec = mut_plan(c.mut, opt, c.next, owned(&c, c.next), &rq, &mu, &ndec);
+            w->shm->mut = mu;
+          }
+          if (worker_submit(w, &rq, dec, ndec)) {
             stop_all(&c);
             die_tool("the fork server for %s died", t->argv[0]);
           }
@@ -600,8 +812,13 @@ int explore(struct options *opt, struct target *t, struct run_stats *st) {
   for (size_t k = 0; k < c.ndone; k++) {
     free(c.done[k].dec);
     free(c.done[k].edges);
+    mut_free_done(&c.done[k]);
   }
   free(c.done);
+  if (c.mut) {
+    for (size_t k = 0; k < c.mut->ncorpus; k++) free(c.mut->corpus[k].dec);
+    free(c.mut);
+  }
   int status = c.bugs ? EXIT_BUG : c.unreproducible ? EXIT_UNREPRODUCIBLE : EXIT_OK;
   *st = (struct run_stats){c.executed, c.bugs, c.unreproducible, c.incomplete, elapsed, status};
   return status;

@@ -39,6 +39,8 @@ static const char usage[] =
     "      --seed S             run seed (default: random, printed)\n"
     "      --strategy pct+pos|pct|random|pos  scheduling strategy (default pct+pos:\n"
     "                           executions alternate PCT and POS, partial-order sampling)\n"
+    "      --strategy mutate    pct+pos, and half the executions derived from earlier ones:\n"
+    "                           kept schedules mutated, conflicting pairs (races) flipped\n"
     "      --strategy dfs       every schedule with at most --preemptions K preemptions,\n"
     "                           depth first; ends \"verified: ...\" or with the first bug\n"
     "      --preemptions K      dfs: the preemption bound (default 2)\n"
@@ -228,8 +230,9 @@ int parse_options(int argc, char **argv, int i, struct options *o, int *gdb) {
       else if (!strcmp(val, "random")) o->strategy = IL_STRAT_RANDOM;
       else if (!strcmp(val, "pos")) o->strategy = IL_STRAT_POS;
       else if (!strcmp(val, "pct+pos")) o->strategy = STRAT_MIX;
+      else if (!strcmp(val, "mutate")) o->strategy = STRAT_MUTATE;
       else if (!strcmp(val, "dfs")) o->dfs = 1; /* the runtime follows prefixes (IL_STRAT_GUIDED) */
-      else die_usage("--strategy: unknown strategy '%s' (pct, random, pos, pct+pos, dfs)", val);
+      else die_usage("--strategy: unknown strategy '%s' (pct, random, pos, pct+pos, mutate, dfs)", val);
       break;
     case O_DEPTH: o->depth = (unsigned)num(name, val, 16); if (!o->depth) die_usage("--depth must be 1..16"); break;
     case O_KEEP: o->keep_going = 1; break;

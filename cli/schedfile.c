@@ -72,7 +72,7 @@ static void esc(FILE *f, const char *s) {
 
 const char *strategy_name(int s) {
   return s == IL_STRAT_RANDOM ? "random" : s == IL_STRAT_POS ? "pos" : s == IL_STRAT_REPLAY ? "replay"
-       : s == STRAT_MIX ? "pct+pos" : "pct";
+       : s == STRAT_MIX ? "pct+pos" : s == IL_STRAT_MUTATE || s == STRAT_MUTATE ? "mutate" : "pct";
 }
 
 int sched_write(const char *path, const struct schedule *s) {
@@ -227,7 +227,8 @@ int sched_parse(const char *buf, size_t len, struct schedule *s, char *err, size
   if (!strcmp(l, "strategy pct")) s->strategy = IL_STRAT_PCT;
   else if (!strcmp(l, "strategy random")) s->strategy = IL_STRAT_RANDOM;
   else if (!strcmp(l, "strategy pos")) s->strategy = IL_STRAT_POS;
-  else { sched_free(s); return fail(&c, "expected strategy pct, random or pos"); }
+  else if (!strcmp(l, "strategy mutate")) s->strategy = IL_STRAT_MUTATE; /* replayed from its decisions alone */
+  else { sched_free(s); return fail(&c, "expected strategy pct, random, pos or mutate"); }
   U("depth", s->req.depth, 16);
   U("est-steps", s->req.est_steps, UINT64_MAX);
   U("max-steps", s->req.max_steps, UINT64_MAX);

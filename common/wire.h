@@ -41,7 +41,8 @@ enum il_op {
  * keep the running thread (no preemption) and, wherever the recorded
  * thread cannot run, keep the running thread too: the minimizer's tool. */
 enum il_strategy { IL_STRAT_PCT = 0, IL_STRAT_RANDOM = 1, IL_STRAT_REPLAY = 2, IL_STRAT_GUIDED = 3,
-                   IL_STRAT_POS = 4 /* partial-order sampling (runtime/strategy/pos.c) */ };
+                   IL_STRAT_POS = 4 /* partial-order sampling (runtime/strategy/pos.c) */,
+                   IL_STRAT_MUTATE = 5 /* a kept schedule's prefix, a flip, race direction (mutate.c) */ };
 
 /* What ended an execution.  IL_V_NONE: the program ended by itself and the
  * server's wait status decides (exit code, or a signal the runtime did not
@@ -69,6 +70,7 @@ enum il_tstate { IL_T_FREE = 0, IL_T_RUNNABLE, IL_T_BLOCKED, IL_T_DONE };
 #define IL_F_STACKS    1u  /* capture a stack at every event (replay only) */
 #define IL_F_RACE      2u  /* detect data races in instrumented code */
 #define IL_F_DFS       0x100u /* record each step's candidates in shm->dfs (--strategy dfs) */
+#define IL_F_FEEDBACK  0x200u /* fill shm->cov and shm->pairs (--strategy mutate) */
 
 struct il_request {
   uint64_t exec_index;
@@ -218,13 +220,44 @@ struct il_race {
 #define IL_DFS_FAIR    4u   /* chosen by the fair continuation, not the strategy */
 #define IL_DFS_WIDE    8u   /* a candidate's index is 64 or more */
 #define IL_DFS_GLOBAL  16u  /* chosen to take a signal or a cancellation */
+#define IL_DFS_CLOCK   32u  /* the asking thread moved the virtual clock since the last decision
+                             * (a clock read, or time passing to a timer while no one could run) */
+#define IL_DFS_LATE    64u  /* the candidates were cut to the late threads (bounded lateness) */
 #define IL_DFS_NOSELF  0xffffu
+/* A join's obj in shm->dfs: the joined thread, as this key (its exit is
+ * the same key to cli/dfs.c), not the runtime's pointer. */
+#define IL_DFS_THREAD_KEY(idx) (0x100u + (uint64_t)(idx))
 struct il_dfs_step {
   uint64_t ready, timed;    /* candidate threads: runnable / timed waiters */
   uint64_t obj, caller_obj, caller_obj2;
   uint16_t op, caller_op;   /* caller_op IL_DFS_NOSELF: no caller (a thread exited) */
   uint16_t self;            /* the running thread if it is a ready candidate, else IL_DFS_NOSELF */
   uint16_t flags;
+};
+
+/* --strategy mutate.  A conflict pair: two operations of different
+ * threads on one object, one after the other, not both reads (a store
+ * and the load that read it; a lock and the next thread's lock of it):
+ * `first` is the pc of the first thread's first operation of its run on
+ * the object, `second` the other thread's.  IL_PAIR_RACE: a data race
+ * the detector saw (tsan.c), not ordered by happens-before.
+ * A mutant (IL_STRAT_MUTATE) follows decisions[0..replay_len) where it
+ * can, takes another thread than the recorded one at the first choice at
+ * or after flip_at (UINT64_MAX: none), then lets `base` choose; and a
+ * thread about to run the operation at wait_pc[k] is not chosen while
+ * another can run, until some thread has run until_pc[k] (RaceFuzzer's
+ * postponement: the pair's order flipped). */
+#define IL_COV_WORDS 1024            /* 65,536 bits */
+#define IL_PAIRS     256
+#define IL_TARGETS   4
+#define IL_PAIR_USED 1u
+#define IL_PAIR_RACE 2u
+struct il_pair { uint64_t first, second; uint32_t flags, pad; };
+struct il_mutation {
+  uint64_t flip_at;
+  uint32_t base;                  /* IL_STRAT_PCT or IL_STRAT_POS */
+  uint32_t ntargets;
+  uint64_t wait_pc[IL_TARGETS], until_pc[IL_TARGETS];
 };
 
 struct il_shm {
@@ -263,6 +296,13 @@ struct il_shm {
   uint16_t decisions[IL_MAX_DECISIONS];
   /* IL_F_DFS: steps 0..IL_DFS_STEPS-1, as choose() saw them. */
   struct il_dfs_step dfs[IL_DFS_STEPS];
+  /* --strategy mutate (cli/explore.c, runtime/strategy/mutate.c and
+   * feedback.c).  mut: written by the CLI with the request, read only by
+   * IL_STRAT_MUTATE.  cov, pairs: written by the execution when the
+   * request has IL_F_FEEDBACK, read by the CLI after it. */
+  struct il_mutation mut;
+  uint64_t cov[IL_COV_WORDS];     /* bit H(pc1, pc2): a conflict pair seen (reads-from, ...) */
+  struct il_pair pairs[IL_PAIRS]; /* the pairs themselves, by hash (a collision keeps the first) */
 };
 
 struct il_hello { uint32_t magic, version; int32_t pid; int32_t pad; };

@@ -164,6 +164,7 @@ struct il_state {
   uint64_t rand_state;     /* i_random.c: the program's "kernel randomness" */
   uint64_t inject_step;    /* --signal: the step the signal arrives at */
   uint32_t vnow_reads;     /* clock reads since late_bound was computed */
+  int dfs_clock;           /* --strategy dfs: the clock moved since the last decision (IL_DFS_CLOCK) */
   int nchildren;           /* i_proc.c: child processes started and not seen to exit */
   struct il_obj objs[IL_OBJ_CAP];
   int nobjs;
@@ -299,6 +300,9 @@ IL_HIDDEN void il_hb_join(struct il_thread *joiner, struct il_thread *child);
 IL_HIDDEN void il_hb_release(void *obj);
 IL_HIDDEN void il_hb_acquire(void *obj);
 IL_HIDDEN void il_resolve_free(void);
+/* strategy/feedback.c: the access at pc `second` races with the earlier
+ * one at `first` (for --strategy mutate's race direction). */
+IL_HIDDEN void il_feedback_race(uint64_t first, uint64_t second);
 
 /* objects.c */
 IL_HIDDEN struct il_obj *il_obj_get(void *addr, int kind);

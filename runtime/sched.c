@@ -104,10 +104,12 @@ void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc) {
   if (++il.vnow_reads >= 64) refresh_late_bound();
   if (il.vclock + 1000 > il.late_bound && il_me && !il_me->exiting) {
     il.vclock = il.late_bound > il.vclock ? il.late_bound : il.vclock;
+    il.dfs_clock = 1;
     il_point(IL_OP_CLOCK, NULL, -1, pc);
     il_record(IL_OP_CLOCK, NULL, 0, pc, 0);
   }
   il.vclock += 1000;
+  il.dfs_clock = 1;
   int64_t ns = clock_base(clk) + il.vclock;
   ts->tv_sec = ns / 1000000000LL;
   ts->tv_nsec = ns % 1000000000LL;
@@ -536,6 +538,7 @@ static void dfs_record(struct il_thread **cand, int n, int nready, int k, struct
   }
   d->op = (uint16_t)cand[k]->op;
   d->obj = (uint64_t)(uintptr_t)cand[k]->obj;
+  if (cand[k]->op == IL_OP_JOIN && cand[k]->obj) d->obj = IL_DFS_THREAD_KEY(((struct il_thread *)cand[k]->obj)->idx);
   d->caller_op = caller ? (uint16_t)caller->op : IL_DFS_NOSELF;
   d->caller_obj = caller ? (uint64_t)(uintptr_t)caller->obj : 0;
   d->caller_obj2 = caller && caller->op == IL_OP_COND_WAIT ? (uint64_t)(uintptr_t)caller->obj2 : 0;
@@ -555,6 +558,7 @@ static struct il_thread *choose(struct il_thread *self) {
   int n = 0, nready = 0;
   int64_t earliest = INT64_MAX;
   struct il_thread *timed[IL_MAX_THREADS];
+  unsigned late_cut = 0; /* IL_DFS_LATE: the candidates were cut to the late threads */
   for (;;) {
     int ntimed = 0;
     n = nready = 0;
@@ -609,6 +613,7 @@ static struct il_thread *choose(struct il_thread *self) {
         for (int i = 0; i < nready; i++)
           if (!spin_deferred(cand[i])) cand[j++] = cand[i];
         n = nready = m;
+        late_cut = IL_DFS_LATE; /* a cut by step count: global to the search, as the lateness one */
       }
     }
     for (int i = 0; i < ntimed; i++) { /* deadlines passed: due since then */
@@ -623,7 +628,7 @@ static struct il_thread *choose(struct il_thread *self) {
         if (!cand[i]->waive && bound_of(cand[i]->ready_since) <= il.vclock) cand[m++] = cand[i], mready++;
       for (int i = 0; i < ntimed; i++)
         if (timed[i]->deadline <= earliest && bound_of(timed[i]->deadline) <= il.vclock) cand[m++] = timed[i];
-      if (m > 0) { n = m; nready = mready; goto picked_set; }
+      if (m > 0) { n = m; nready = mready; late_cut = IL_DFS_LATE; goto picked_set; }
     }
     /* A deadline fires only if that keeps the clock within every
      * runnable thread's bound; with nobody runnable, time just passes.
@@ -642,6 +647,7 @@ static struct il_thread *choose(struct il_thread *self) {
     if (il.nlive == 0) return NULL;
     if (tnext < INT64_MAX) { /* only a timer can change anything: its time comes */
       il.vclock = tnext;
+      il.dfs_clock = 1;
       continue;
     }
     if (il.nchildren && il_children_wait()) continue; /* a slow child may still act */
@@ -665,7 +671,9 @@ picked_set:;
   if ((il.req.flags & IL_F_DFS) && il.step < IL_DFS_STEPS)
     dfs_record(cand, n, nready, k, self, self_ready ? self : NULL,
                (k >= nready ? IL_DFS_TIMEOUT : 0) | (il.fair ? IL_DFS_FAIR : 0) |
-                   (t->sig_wake || t->cancel_pending ? IL_DFS_GLOBAL : 0));
+                   (t->sig_wake || t->cancel_pending ? IL_DFS_GLOBAL : 0) | (il.dfs_clock ? IL_DFS_CLOCK : 0) |
+                   late_cut);
+  il.dfs_clock = 0;
   if (self && t != self && self_ready) t->ev_flags |= IL_EV_PREEMPT;
   if (il.fair) t->ev_flags |= IL_EV_FAIRMODE;
   /* How late it is: runnable (or due) since, until now. */
@@ -710,7 +718,7 @@ int il_choose_among(struct il_thread **cand, int n) {
   if (n <= 1) return 0;
   int k = il_strategy_pick(cand, n);
   if ((il.req.flags & IL_F_DFS) && il.step < IL_DFS_STEPS)
-    dfs_record(cand, n, n, k < 0 ? 0 : k, il_me, NULL, IL_DFS_AMONG);
+    dfs_record(cand, n, n, k < 0 ? 0 : k, il_me, NULL, IL_DFS_AMONG | (il.dfs_clock ? IL_DFS_CLOCK : 0));
   if (il.req.strategy == IL_STRAT_REPLAY) {
     if (k < 0)
       il_finish(IL_V_DIVERGED, il_me->idx, il_me->pc, "the program did not follow the recorded schedule");
@@ -847,6 +855,7 @@ void il_start_execution(void) {
   il.fair = 0;
   il.late_bound = INT64_MAX;
   il.vnow_reads = 0;
+  il.dfs_clock = 0;
   /* A forked execution starts from the fork server's pristine (all-zero)
    * table: clearing it would copy-on-write 400 KB for nothing. */
   if (il.nobjs) memset(il.objs, 0, sizeof il.objs);

@@ -6,7 +6,11 @@
  *   random.c  a uniform random walk;
  *   pos.c     partial-order sampling;
  *   replay.c  replay of recorded decisions, and the minimizer's guided
- *             replay.
+ *             replay;
+ *   mutate.c  --strategy mutate's derived executions: a kept schedule's
+ *             prefix and a flip, or race direction, over PCT or POS.
+ * With IL_F_FEEDBACK in the request, feedback.c reads the events into
+ * the coverage the CLI's corpus is built from, at every choice.
  *
  * Every choice is a function of the execution seed and the decisions so
  * far, nothing else: same seed, same execution.
@@ -21,9 +25,11 @@ void il_strategy_init(void) {
   case IL_STRAT_REPLAY: ops = &il_strategy_replay; break;
   case IL_STRAT_GUIDED: ops = &il_strategy_guided; break;
   case IL_STRAT_POS: ops = &il_strategy_pos; break;
+  case IL_STRAT_MUTATE: ops = &il_strategy_mutate; break;
   default: ops = &il_strategy_pct; break;
   }
   il.low_prio_next = IL_PRIO_BASE - 1;
+  il_feedback_init();
   ops->init();
 }
 
@@ -39,4 +45,7 @@ void il_deprioritize(struct il_thread *t) {
   t->waive = 1; /* and waives the lateness bound until chosen (sched.c) */
 }
 
-int il_strategy_pick(struct il_thread **cand, int n) { return ops->pick(cand, n); }
+int il_strategy_pick(struct il_thread **cand, int n) {
+  if (il.req.flags & IL_F_FEEDBACK) il_feedback_absorb();
+  return ops->pick(cand, n);
+}

@@ -150,6 +150,7 @@ static void fill_access(struct il_access_info *a, int tid, uint64_t pc, int writ
 static void report(uintptr_t addr, int size, int write, uint64_t pc, int ptid, uint64_t ppc, int pwrite,
                    int psize) {
   struct il_shm *s = il.shm;
+  il_feedback_race(ppc, pc); /* with or without reports: race direction (--strategy mutate) */
   if (!reporting()) return;
   for (uint32_t i = 0; i < s->nraces && i < IL_MAX_RACES; i++)
     if ((s->races[i].cur.pc == pc && s->races[i].prev.pc == ppc) ||

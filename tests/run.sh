@@ -396,19 +396,64 @@ EOF
      grep -q '^SUMMARY: interleave: assertion-failure lost_update.c' <<<"$r" && grep -q '^strategy *: pos$' "$TMP/posd/stats"; then
     ok "pos: same seed, same report; its schedule (strategy pos) replays"
   else bad "pos: determinism/replay (exits $rc1 $rc2, replay $rc3)" "$(diff <(echo "$o1") <(echo "$o2"))$r"; fi
+
+  # --strategy mutate (cli/explore.c, runtime/strategy/mutate.c and
+  # feedback.c): a lock-only two-stage bug (30 writers) and a nine-setter
+  # reorder (interleave cc, --no-race) that pct+pos does not find in 100
+  # executions of seed 1 are found by mutate within 20 (a learned conflict
+  # pair, or race, flipped), by a derived execution (its schedule says
+  # strategy mutate, and replays); -j 1 and -j 2 give the same report and
+  # the same corpus.
+  for prog in mutate_twostage_bug race_reorder_many_bug; do
+    P=build/tests/programs/$prog
+    o0=$("$IL" run -q --seed 1 -n 100 --no-race --out "$TMP/mb-$prog" -- $P 2>&1); r0=$?
+    o1=$("$IL" run -q -j 1 --strategy mutate --seed 1 -n 20 --no-race --out "$TMP/m-$prog" -- $P 2>&1); r1=$?
+    st1=$(grep -E '^(first_bug_exec|corpus|pairs) ' "$TMP/m-$prog/stats" 2>/dev/null)
+    rm -rf "$TMP/m-$prog"
+    o2=$("$IL" run -q -j 2 --strategy mutate --seed 1 -n 20 --no-race --out "$TMP/m-$prog" -- $P 2>&1); r2=$?
+    st2=$(grep -E '^(first_bug_exec|corpus|pairs) ' "$TMP/m-$prog/stats" 2>/dev/null)
+    sched=$(ls "$TMP/m-$prog"/assertion-failure-*.sched 2>/dev/null | head -1)
+    rp=$("$IL" replay "$sched" 2>&1); r3=$?
+    if [ $r0 -eq 0 ] && [ $r1 -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure ' <<<"$o1" &&
+       [ "$o1" = "$o2" ] && [ "$(grep -c . <<<"$st1")" -eq 3 ] && [ "$st1" = "$st2" ] &&
+       grep -qx 'strategy mutate' "$sched" && [ $r3 -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure ' <<<"$rp"; then
+      ok "mutate: $prog found within 20 executions (pct+pos: not in 100), same with -j 2, its schedule replays"
+    else bad "mutate: $prog (exits: pct+pos $r0, mutate $r1 / -j 2 $r2, replay $r3)" "$o0
+$o1
+$(diff <(echo "$st1") <(echo "$st2"))
+$rp"; fi
+  done
+  # Same seed, same executions: a campaign without a bug whose executions
+  # take very different wall times (mutate_uneven_ok), so that with -j 3
+  # later ones finish first, plans every derived execution the same with
+  # -j 1 and -j 3 (the stats' digest of every plan, corpus and pairs; the
+  # digest differs when an execution is planned before the ones it must
+  # learn from are in).
+  for j in 1 3; do
+    "$IL" run -q -j $j --strategy mutate --seed 3 -n 60 --out "$TMP/md$j" -- build/tests/programs/mutate_uneven_ok >/dev/null 2>&1
+  done
+  s1=$(grep -E '^(execs_done|corpus|pairs|mutants|directed|plan_digest) ' "$TMP/md1/stats" 2>/dev/null)
+  s3=$(grep -E '^(execs_done|corpus|pairs|mutants|directed|plan_digest) ' "$TMP/md3/stats" 2>/dev/null)
+  if [ "$(grep -c . <<<"$s1")" -eq 6 ] && [ "$s1" = "$s3" ] && grep -q '^mutants *: [1-9]' <<<"$s1" &&
+     grep -q '^directed *: [1-9]' <<<"$s1" && grep -q '^corpus *: [2-9]' <<<"$s1"; then
+    ok "mutate: same seed, same plans, corpus and pairs with -j 1 and -j 3"
+  else bad "mutate: determinism across -j" "$(diff <(echo "$s1") <(echo "$s3"))"; fi
 fi
 
 # ---- --strategy dfs: the bounded proof (cli/dfs.c) ----
 # lost_update needs one preemption: verified with 0, found with 1 (its
-# schedule replays); the fixed counter is verified with an exact count that
-# grows with the bound.
+# schedule replays); the fixed counter and three threads on three mutexes
+# are verified with exact counts (one worker: -j 1) that the partial-order
+# reduction sets; BPOR's conservative point finds dfs_block_bug with 0
+# preemptions; a clock read between points is a dependency
+# (dfs_clock_bug: 1 preemption, not 0); two workers give the same verdicts.
 if want dfs; then
   LU=build/tests/programs/lost_update
-  o0=$("$IL" run -q --strategy dfs --preemptions 0 --out "$TMP/dfs0" -- $LU 2>&1); r0=$?
-  o1=$("$IL" run -q --strategy dfs --preemptions 1 --out "$TMP/dfs1" -- $LU 2>&1); r1=$?
+  o0=$("$IL" run -q -j 1 --strategy dfs --preemptions 0 --out "$TMP/dfs0" -- $LU 2>&1); r0=$?
+  o1=$("$IL" run -q -j 1 --strategy dfs --preemptions 1 --out "$TMP/dfs1" -- $LU 2>&1); r1=$?
   sched=$(ls "$TMP"/dfs1/assertion-failure-*.sched 2>/dev/null | head -1)
   rp=$("$IL" replay "$sched" 2>&1); r2=$?
-  if [ $r0 -eq 0 ] && grep -qx 'interleave: verified: no bug in any schedule with at most 0 preemptions (3 schedules) in [0-9.]* s' <<<"$o0" &&
+  if [ $r0 -eq 0 ] && grep -qx 'interleave: verified: no bug in any schedule with at most 0 preemptions (2 schedules) in [0-9.]* s' <<<"$o0" &&
      [ $r1 -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure lost_update.c' <<<"$o1" &&
      [ $r2 -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure lost_update.c' <<<"$rp"; then
     ok "dfs: lost_update verified with 0 preemptions, found with 1, and its schedule replays"
@@ -416,16 +461,40 @@ if want dfs; then
 $o1
 $rp"; fi
   counts=
-  for k in 0 1 2; do
-    o=$("$IL" run -q --strategy dfs --preemptions $k --out "$TMP/dfsc" -- build/tests/programs/dfs_counter_ok 2>&1); r=$?
-    [ $r -eq 0 ] || counts="$counts exit$r"
-    counts="$counts $(sed -n 's/^interleave: verified: no bug in any schedule with at most [0-9]* preemptions* (\([0-9]*\) schedules).*/\1/p' <<<"$o")"
+  for prog in dfs_counter_ok dfs_disjoint_ok; do
+    for k in 0 1 2; do
+      o=$("$IL" run -q -j 1 --strategy dfs --preemptions $k --out "$TMP/dfsc" -- build/tests/programs/$prog 2>&1); r=$?
+      [ $r -eq 0 ] || counts="$counts exit$r"
+      counts="$counts $(sed -n 's/^interleave: verified: no bug in any schedule with at most [0-9]* preemptions* (\([0-9]*\) schedules).*/\1/p' <<<"$o")"
+    done
   done
-  o=$("$IL" run -q --strategy dfs --preemptions 2 --max-schedules 100 --out "$TMP/dfsc" -- build/tests/programs/dfs_counter_ok 2>&1); r=$?
-  if [ "$counts" = " 13 328 3088" ] && [ $r -eq 0 ] &&
+  o=$("$IL" run -q -j 1 --strategy dfs --preemptions 2 --max-schedules 100 --out "$TMP/dfsc" -- build/tests/programs/dfs_counter_ok 2>&1); r=$?
+  if [ "$counts" = " 6 34 234 1 10 90" ] && [ $r -eq 0 ] &&
      grep -q '^interleave: not verified: stopped after 100 schedules (--max-schedules)' <<<"$o"; then
-    ok "dfs: dfs_counter_ok verified in 13 / 328 / 3088 schedules with 0 / 1 / 2 preemptions; a limit says not verified"
-  else bad "dfs: dfs_counter_ok counts:$counts (want 13 328 3088), limit exit $r" "$o"; fi
+    ok "dfs: dfs_counter_ok / dfs_disjoint_ok verified in 6 34 234 / 1 10 90 schedules with 0 1 2 preemptions; a limit says not verified"
+  else bad "dfs: counts:$counts (want 6 34 234 1 10 90), limit exit $r" "$o"; fi
+  ob=$("$IL" run -q -j 1 --strategy dfs --preemptions 0 --out "$TMP/dfsb" -- build/tests/programs/dfs_block_bug 2>&1); rb=$?
+  oc0=$("$IL" run -q -j 1 --strategy dfs --preemptions 0 --out "$TMP/dfsk0" -- build/tests/programs/dfs_clock_bug 2>&1); rc0=$?
+  oc1=$("$IL" run -q -j 1 --strategy dfs --preemptions 1 --out "$TMP/dfsk1" -- build/tests/programs/dfs_clock_bug 2>&1); rc1=$?
+  # exit_race_bug needs one preemption before main's exit point (the
+  # sleep-set search alone verified it up to 3)
+  oe=$("$IL" run -q -j 1 --strategy dfs --preemptions 1 --out "$TMP/dfse" -- build/tests/programs/exit_race_bug 2>&1); re=$?
+  if [ $rb -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure dfs_block_bug.c' <<<"$ob" &&
+     [ $rc0 -eq 0 ] && grep -q '^interleave: verified: ' <<<"$oc0" &&
+     [ $rc1 -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure dfs_clock_bug.c' <<<"$oc1" &&
+     [ $re -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure exit_race_bug.c' <<<"$oe"; then
+    ok "dfs: dfs_block_bug found with 0 preemptions (BPOR); dfs_clock_bug verified with 0, found with 1 (clock reads); exit_race_bug found with 1"
+  else bad "dfs: dfs_block_bug exit $rb, dfs_clock_bug exits $rc0 $rc1, exit_race_bug exit $re" "$ob
+$oc0
+$oc1
+$oe"; fi
+  o2=$("$IL" run -q -j 2 --strategy dfs --preemptions 2 --out "$TMP/dfsj" -- build/tests/programs/dfs_counter_ok 2>&1); r2=$?
+  o3=$("$IL" run -q -j 2 --strategy dfs --preemptions 1 --out "$TMP/dfsj1" -- $LU 2>&1); r3=$?
+  if [ $r2 -eq 0 ] && grep -q '^interleave: verified: no bug in any schedule with at most 2 preemptions' <<<"$o2" &&
+     [ $r3 -eq 1 ] && grep -q '^SUMMARY: interleave: assertion-failure lost_update.c' <<<"$o3"; then
+    ok "dfs: two workers verify dfs_counter_ok and find lost_update"
+  else bad "dfs: two workers (exits $r2 $r3)" "$o2
+$o3"; fi
 fi
 
 [ -z "$ONLY" ] || { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }

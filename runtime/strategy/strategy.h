@@ -51,6 +51,11 @@ static inline int il_prio_best(struct il_thread **cand, int n) {
 }
 
 IL_HIDDEN extern const struct il_strategy_ops il_strategy_pct, il_strategy_random, il_strategy_pos,
-    il_strategy_replay, il_strategy_guided;
+    il_strategy_replay, il_strategy_guided, il_strategy_mutate;
+
+/* feedback.c (IL_F_FEEDBACK): clear the execution's coverage and pairs;
+ * read the events recorded since the last call into them. */
+IL_HIDDEN void il_feedback_init(void);
+IL_HIDDEN void il_feedback_absorb(void);
 
 #endif
