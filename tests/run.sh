@@ -495,6 +495,15 @@ $oe"; fi
     ok "dfs: two workers verify dfs_counter_ok and find lost_update"
   else bad "dfs: two workers (exits $r2 $r3)" "$o2
 $o3"; fi
+  # A fixed seed model proved for K=2 (docs/seeds.md, "Bounded
+  # verification"), its buggy variant found.
+  of=$("$IL" run -q -j 1 --strategy dfs --preemptions 2 --out "$TMP/dfsf" -- build/examples/seeds/p2p-fixed 2>&1); rf=$?
+  ob=$("$IL" run -q -j 1 --strategy dfs --preemptions 2 --out "$TMP/dfsbug" -- build/examples/seeds/p2p-buggy 2>&1); rb=$?
+  if [ $rf -eq 0 ] && grep -q '^interleave: verified: no bug in any schedule with at most 2 preemptions (557 schedules)' <<<"$of" &&
+     [ $rb -eq 1 ] && grep -q '^SUMMARY: interleave: stall ' <<<"$ob"; then
+    ok "dfs: p2p-fixed verified for K=2 (557 schedules), p2p-buggy's stall found"
+  else bad "dfs: seed models (exits $rf $rb)" "$of
+$ob"; fi
 fi
 
 [ -z "$ONLY" ] || { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
