@@ -30,10 +30,34 @@ static ElfW(Addr) reloc(ElfW(Addr) p) {
   return p < libc.base ? p + libc.base : p;
 }
 
+const char *il_object_name(const struct dl_phdr_info *info) {
+  const char *n = info->dlpi_name ? info->dlpi_name : "", *slash = strrchr(n, '/');
+  return slash ? slash + 1 : n;
+}
+
+int il_object_is_runtime(const struct dl_phdr_info *info) {
+  uint64_t anchor = (uint64_t)(uintptr_t)&libc; /* any object of ours */
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uint64_t lo = info->dlpi_addr + ph->p_vaddr;
+    if (ph->p_type == PT_LOAD && anchor >= lo && anchor < lo + ph->p_memsz) return 1;
+  }
+  return 0;
+}
+
+void il_object_exec_ranges(const struct dl_phdr_info *info, struct il_range *r, int *n, int max) {
+  for (int i = 0; i < info->dlpi_phnum && *n < max; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+    r[*n].lo = info->dlpi_addr + ph->p_vaddr;
+    r[*n].hi = r[*n].lo + ph->p_memsz;
+    ++*n;
+  }
+}
+
 static int find_libc(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size; (void)data;
-  const char *n = info->dlpi_name, *slash = strrchr(n, '/');
-  if (strncmp(slash ? slash + 1 : n, "libc.so.", 8)) return 0;
+  if (strncmp(il_object_name(info), "libc.so.", 8)) return 0;
   libc.base = info->dlpi_addr;
   for (int i = 0; i < info->dlpi_phnum; i++) {
     if (info->dlpi_phdr[i].p_type != PT_DYNAMIC) continue;

@@ -202,6 +202,20 @@ IL_HIDDEN int64_t il_rel_to_vdeadline(const struct timespec *rel);
 IL_HIDDEN int64_t il_ts_ns(const struct timespec *t); /* saturating */
 IL_HIDDEN void il_vnow(clockid_t clk, struct timespec *ts, uint64_t pc);
 IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
+/* elfsym.c: the loaded objects (dl_iterate_phdr's).  il_object_name:
+ * the file name without its folder; il_object_is_runtime: this runtime
+ * itself; il_object_exec_ranges: the object's executable segments,
+ * appended to r[*n] (at most max in all). */
+struct dl_phdr_info;
+struct il_range { uint64_t lo, hi; };
+IL_HIDDEN const char *il_object_name(const struct dl_phdr_info *info);
+IL_HIDDEN int il_object_is_runtime(const struct dl_phdr_info *info);
+IL_HIDDEN void il_object_exec_ranges(const struct dl_phdr_info *info, struct il_range *r, int *n, int max);
+static inline int il_in_ranges(const struct il_range *r, int n, uint64_t pc) {
+  for (int i = 0; i < n; i++)
+    if (pc >= r[i].lo && pc < r[i].hi) return 1;
+  return 0;
+}
 /* sanitizer.c: ASan/UBSan reports become IL_V_SANITIZER verdicts.
  * il_pc_fix: a call site inside a shared sanitizer runtime (ASan's
  * pthread_create interceptor calling ours) becomes the program's call
@@ -209,11 +223,9 @@ IL_HIDDEN void il_capture_stack(uint64_t *out, int *n, int skip);
 IL_HIDDEN void il_sanitizer_init(void);
 IL_HIDDEN uint64_t il_san_caller(uint64_t pc);
 extern IL_HIDDEN int il_nsan;
-extern IL_HIDDEN uint64_t il_san_lo[4], il_san_hi[4];
+extern IL_HIDDEN struct il_range il_san[4];
 static inline uint64_t il_pc_fix(uint64_t pc) {
-  for (int i = 0; i < il_nsan; i++)
-    if (pc >= il_san_lo[i] && pc < il_san_hi[i]) return il_san_caller(pc);
-  return pc;
+  return il_in_ranges(il_san, il_nsan, pc) ? il_san_caller(pc) : pc;
 }
 
 /* i_time.c: wait (a scheduling point) until p is ready or timeout_ns
@@ -338,6 +350,11 @@ static inline uint64_t il_mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 static inline uint64_t il_splitmix(uint64_t *state) { return il_mix64(*state += 0x9e3779b97f4a7c15ULL); }
+
+/* Has t started and not finished (nor begun to exit)? */
+static inline int il_alive(const struct il_thread *t) {
+  return t->state != IL_T_FREE && t->state != IL_T_DONE && !t->exiting;
+}
 
 /* Is t parked in op on obj and not yet woken (a condition variable's or a
  * futex's wait queue)? */

@@ -104,24 +104,13 @@ static void on_death(void) {
 
 /* The code of shared sanitizer runtimes (libasan, libubsan). */
 IL_HIDDEN int il_nsan;
-IL_HIDDEN uint64_t il_san_lo[4], il_san_hi[4];
-
-static int is_san_lib(const char *path) {
-  const char *f = strrchr(path, '/');
-  f = f ? f + 1 : path;
-  return !strncmp(f, "libasan", 7) || !strncmp(f, "libubsan", 8) || !strncmp(f, "libclang_rt.", 12);
-}
+IL_HIDDEN struct il_range il_san[4];
 
 static int collect(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size; (void)data;
-  if (!info->dlpi_name || !is_san_lib(info->dlpi_name)) return 0;
-  for (int i = 0; i < info->dlpi_phnum && il_nsan < 4; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
-    il_san_lo[il_nsan] = info->dlpi_addr + ph->p_vaddr;
-    il_san_hi[il_nsan] = il_san_lo[il_nsan] + ph->p_memsz;
-    il_nsan++;
-  }
+  const char *f = il_object_name(info);
+  if (!strncmp(f, "libasan", 7) || !strncmp(f, "libubsan", 8) || !strncmp(f, "libclang_rt.", 12))
+    il_object_exec_ranges(info, il_san, &il_nsan, 4);
   return 0;
 }
 
@@ -136,9 +125,7 @@ uint64_t il_san_caller(uint64_t pc) {
   while (i < k && (uint64_t)(uintptr_t)buf[i] != pc) i++;
   for (; i < k; i++) {
     uint64_t a = (uint64_t)(uintptr_t)buf[i];
-    int san = 0;
-    for (int j = 0; j < il_nsan; j++) san |= a >= il_san_lo[j] && a < il_san_hi[j];
-    if (!san) return a;
+    if (!il_in_ranges(il_san, il_nsan, a)) return a;
   }
   return pc;
 }

@@ -204,8 +204,15 @@ static int can_proceed(struct il_thread *t) {
   }
 }
 
-static int alive(struct il_thread *t) {
-  return t->state != IL_T_FREE && t->state != IL_T_DONE && !t->exiting;
+/* Is t a runnable candidate now (choose())?  Its operation can proceed,
+ * or a signal it does not block wakes it to run the handler at its point
+ * (*by_signal: it waits on after, i_signal.c), or it wakes to be
+ * cancelled. */
+static int could_run(struct il_thread *t, int *by_signal) {
+  *by_signal = 0;
+  if (can_proceed(t)) return 1;
+  if (t->op != IL_OP_SIGWAIT && (il_signal_pending(t) & ~t->sig_mask)) return *by_signal = 1;
+  return t->cancel_pending && il_cancel_due(t, t->op);
 }
 
 /* Could a thread other than t run now, or a deadline fire (spin.c: a
@@ -213,8 +220,9 @@ static int alive(struct il_thread *t) {
 int il_others_can_run(struct il_thread *t) {
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *u = &il.threads[i];
-    if (u == t || !alive(u)) continue;
-    if (u->deadline >= 0 || can_proceed(u) || (il_signal_pending(u) & ~u->sig_mask)) return 1;
+    int by_signal;
+    if (u == t || !il_alive(u)) continue;
+    if (u->deadline >= 0 || could_run(u, &by_signal)) return 1;
   }
   return il_timer_next() < INT64_MAX || il.nchildren > 0;
 }
@@ -268,7 +276,7 @@ static int find_cycle_from(int v, int *onpath, int *visited) {
   int n = wait_target(&il.threads[v], tg, 8);
   for (int i = 0; i < n; i++) {
     struct il_thread *u = &il.threads[tg[i]];
-    if (!alive(u)) continue;
+    if (!il_alive(u)) continue;
     int c = find_cycle_from(tg[i], onpath, visited);
     if (c >= 0) return c;
   }
@@ -334,7 +342,7 @@ void il_snapshot(void) {
   pid_t pid = getpid();
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (t == il_me || !alive(t) || t->os_tid <= 0) continue;
+    if (t == il_me || !il_alive(t) || t->os_tid <= 0) continue;
     if (il_sys(SYS_tgkill, pid, t->os_tid, SIG_STACK, 0, 0, 0) == 0) want++;
   }
   struct timespec ms = {0, 1000000};
@@ -375,7 +383,7 @@ void il_finish(int verdict, int thread, uint64_t pc, const char *msg) {
 static void no_progress(void) {
   int onpath[IL_MAX_THREADS] = {0}, visited[IL_MAX_THREADS] = {0};
   for (int i = 0; i < il.nthreads; i++) {
-    if (!alive(&il.threads[i])) continue;
+    if (!il_alive(&il.threads[i])) continue;
     int c = find_cycle_from(i, onpath, visited);
     if (c >= 0) il_finish(IL_V_DEADLOCK, c, il.threads[c].pc, NULL);
   }
@@ -383,7 +391,7 @@ static void no_progress(void) {
   int culprit = -1;
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (!alive(t) || t->service) continue;
+    if (!il_alive(t) || t->service) continue;
     if (culprit < 0) culprit = i;
     if (t->op != IL_OP_JOIN) { culprit = i; break; }
   }
@@ -410,7 +418,7 @@ static int waits_on_active(struct il_thread *t) {
     struct il_thread *next = NULL;
     for (int i = 0; i < n; i++) {
       struct il_thread *u = &il.threads[tg[i]];
-      if (!alive(u)) continue;
+      if (!il_alive(u)) continue;
       if (can_proceed(u) || u->deadline >= 0) return 1;
       next = u;
     }
@@ -430,13 +438,13 @@ static void check_stall(void) {
   }
   if (il.fair) {
     struct il_thread *s = &il.threads[il.fair_suspect];
-    if (!alive(s) || can_proceed(s) || s->deadline >= 0 || waits_on_active(s)) { il.fair = 0; return; }
+    if (!il_alive(s) || can_proceed(s) || s->deadline >= 0 || waits_on_active(s)) { il.fair = 0; return; }
     if (il.vclock > il.fair_until) { /* strictly: the last sleeper has run */
       /* Name the root: a thread joining a stuck thread is stuck because
        * of it. */
       for (int hops = 0; hops < il.nthreads && s->op == IL_OP_JOIN; hops++) {
         struct il_thread *u = s->obj;
-        if (!alive(u) || can_proceed(u) || u->deadline >= 0) break;
+        if (!il_alive(u) || can_proceed(u) || u->deadline >= 0) break;
         s = u;
       }
       il_finish(IL_V_STALL, s->idx, s->pc, "stuck while other threads kept running");
@@ -445,7 +453,7 @@ static void check_stall(void) {
   }
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (!alive(t) || t == il.cur) continue;
+    if (!il_alive(t) || t == il.cur) continue;
     int starved_time = il.vclock - t->last_run > il.req.stall_timeout_ns;
     int starved_steps = il.step - t->last_run_step > STARVE_STEPS;
     if ((starved_time || starved_steps) && can_proceed(t)) {
@@ -472,7 +480,7 @@ static void check_stall(void) {
        * signals.  (A ticker's next deadline is near; it costs nothing.) */
       for (int k = 0; k < il.nthreads; k++) {
         struct il_thread *u = &il.threads[k];
-        if (alive(u) && u->deadline >= 0 && u->deadline > il.fair_until) il.fair_until = u->deadline;
+        if (il_alive(u) && u->deadline >= 0 && u->deadline > il.fair_until) il.fair_until = u->deadline;
       }
       int64_t tnext = il_timer_next(); /* a timer may be what wakes it */
       if (tnext < INT64_MAX && tnext > il.fair_until) il.fair_until = tnext;
@@ -517,7 +525,7 @@ static void refresh_late_bound(void) {
   if (il.req.max_delay_ns < 0) return;
   for (int i = 0; i < il.nthreads; i++) {
     struct il_thread *t = &il.threads[i];
-    if (!alive(t) || t == il_me || t->waive || !can_proceed(t)) continue;
+    if (!il_alive(t) || t == il_me || t->waive || !can_proceed(t)) continue;
     if (t->ready_since < 0) t->ready_since = il.vclock;
     int64_t b = bound_of(t->ready_since);
     if (b < il.late_bound) il.late_bound = b;
@@ -579,13 +587,8 @@ static struct il_thread *choose(struct il_thread *self) {
     /* can_proceed once per thread (for a poller it is a system call). */
     for (int i = 0; i < il.nthreads; i++) {
       struct il_thread *t = &il.threads[i];
-      if (!alive(t)) continue;
-      /* A signal it does not block makes a waiting thread runnable too:
-       * it runs the handler at its point and waits on (i_signal.c). */
-      t->sig_wake = 0;
-      int ready = can_proceed(t);
-      if (!ready && t->op != IL_OP_SIGWAIT && (il_signal_pending(t) & ~t->sig_mask)) ready = t->sig_wake = 1;
-      if (!ready && t->cancel_pending && il_cancel_due(t, t->op)) ready = 1; /* it wakes to be cancelled */
+      if (!il_alive(t)) continue;
+      int ready = could_run(t, &t->sig_wake);
       if (ready) {
         if (t->ready_since < 0) t->ready_since = il.vclock;
         if (!t->waive && bound_of(t->ready_since) < bound) bound = bound_of(t->ready_since);

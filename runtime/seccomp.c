@@ -34,10 +34,8 @@
 
 /* Executable ranges whose futex calls trap into the model. */
 #define MAX_RANGES 16
-static struct range { uint64_t lo, hi; } ranges[MAX_RANGES];
+static struct il_range ranges[MAX_RANGES];
 static int nranges;
-
-static const void *self_anchor = &nranges;
 
 /* mov $202,%eax (SYS_futex), then a syscall instruction within 20 bytes. */
 static int issues_futex(const unsigned char *p, uint64_t n) {
@@ -51,16 +49,10 @@ static int issues_futex(const unsigned char *p, uint64_t n) {
 
 static int collect(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size; (void)data;
-  const char *n = info->dlpi_name, *slash = strrchr(n, '/');
-  const char *base = slash ? slash + 1 : n;
-  int mine = 0, inline_futex = 0;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    uint64_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-    if (ph->p_type == PT_LOAD && (uint64_t)(uintptr_t)self_anchor >= lo && (uint64_t)(uintptr_t)self_anchor < hi)
-      mine = 1;
-  }
-  if (mine || !strncmp(base, "libc.so.", 8) || !strncmp(base, "ld-linux", 8) || !strncmp(base, "linux-vdso", 10))
+  const char *base = il_object_name(info);
+  int inline_futex = 0;
+  if (il_object_is_runtime(info) || !strncmp(base, "libc.so.", 8) || !strncmp(base, "ld-linux", 8) ||
+      !strncmp(base, "linux-vdso", 10))
     return 0;
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -68,15 +60,7 @@ static int collect(struct dl_phdr_info *info, size_t size, void *data) {
         issues_futex((const unsigned char *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr), ph->p_filesz))
       inline_futex = 1;
   }
-  if (!inline_futex) return 0;
-  for (int i = 0; i < info->dlpi_phnum && nranges < MAX_RANGES; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
-    uint64_t lo = info->dlpi_addr + ph->p_vaddr;
-    ranges[nranges].lo = lo;
-    ranges[nranges].hi = lo + ph->p_memsz;
-    nranges++;
-  }
+  if (inline_futex) il_object_exec_ranges(info, ranges, &nranges, MAX_RANGES);
   return 0;
 }
 

@@ -52,9 +52,8 @@
 #include <ucontext.h>
 
 #define MAX_RANGES 32
-static struct { uint64_t lo, hi; } ranges[MAX_RANGES];
+static struct il_range ranges[MAX_RANGES]; /* code a spin is not preempted in */
 static int nranges;
-static const void *self_anchor = &nranges;
 
 /* Spin preemptions in a row (no other step between): see the header. */
 static uint64_t last_spin_step = (uint64_t)-1;
@@ -70,28 +69,8 @@ static int excluded_name(const char *base) {
 
 static int collect(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size; (void)data;
-  const char *n = info->dlpi_name, *slash = strrchr(n, '/');
-  int mine = 0;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    uint64_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-    if (ph->p_type == PT_LOAD && (uint64_t)(uintptr_t)self_anchor >= lo && (uint64_t)(uintptr_t)self_anchor < hi)
-      mine = 1;
-  }
-  if (!mine && !excluded_name(slash ? slash + 1 : n)) return 0;
-  for (int i = 0; i < info->dlpi_phnum && nranges < MAX_RANGES; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
-    ranges[nranges].lo = info->dlpi_addr + ph->p_vaddr;
-    ranges[nranges].hi = ranges[nranges].lo + ph->p_memsz;
-    nranges++;
-  }
-  return 0;
-}
-
-static int in_excluded(uint64_t pc) {
-  for (int i = 0; i < nranges; i++)
-    if (pc >= ranges[i].lo && pc < ranges[i].hi) return 1;
+  if (il_object_is_runtime(info) || excluded_name(il_object_name(info)))
+    il_object_exec_ranges(info, ranges, &nranges, MAX_RANGES);
   return 0;
 }
 
@@ -102,7 +81,7 @@ static void on_spin(int sig, siginfo_t *si, void *ucv) {
   uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
   uint64_t seen = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
   if (si->si_code == SI_QUEUE && il.active == 1 && il_me && !il_in_rt && il.cur == il_me &&
-      il.shm->progress == seen && !in_excluded(pc) && il_others_can_run(il_me)) {
+      il.shm->progress == seen && !il_in_ranges(ranges, nranges, pc) && il_others_can_run(il_me)) {
     int in_row = il.step == last_spin_step + 1;
     streak = in_row ? streak + 1 : 0;
     if (streak < 2 * il.nlive) {

@@ -38,27 +38,6 @@ struct fb_obj {
 static struct fb_obj objs[FB_OBJS];
 static uint64_t seen;
 
-static int memory_op(int op) {
-  return op == IL_OP_ATOMIC_LOAD || op == IL_OP_ATOMIC_STORE || op == IL_OP_ATOMIC_RMW ||
-         op == IL_OP_ATOMIC_CAS || op == IL_OP_MEM_LOAD || op == IL_OP_MEM_STORE;
-}
-static int object_op(int op) {
-  switch (op) {
-  case IL_OP_LOCK: case IL_OP_TRYLOCK: case IL_OP_UNLOCK:
-  case IL_OP_RDLOCK: case IL_OP_WRLOCK: case IL_OP_TRYRDLOCK: case IL_OP_TRYWRLOCK: case IL_OP_RWUNLOCK:
-  case IL_OP_COND_WAIT: case IL_OP_COND_RELOCK: case IL_OP_COND_SIGNAL: case IL_OP_COND_BCAST:
-  case IL_OP_SEM_WAIT: case IL_OP_SEM_TRYWAIT: case IL_OP_SEM_POST: case IL_OP_BARRIER: case IL_OP_ONCE:
-  case IL_OP_SPIN_LOCK: case IL_OP_SPIN_TRY: case IL_OP_SPIN_UNLOCK:
-  case IL_OP_FUTEX_WAIT: case IL_OP_FUTEX_WAKE:
-    return 1;
-  default:
-    return 0;
-  }
-}
-static int read_op(int op) {
-  return op == IL_OP_ATOMIC_LOAD || op == IL_OP_MEM_LOAD || op == IL_OP_RDLOCK || op == IL_OP_TRYRDLOCK;
-}
-
 static uint64_t pair_hash(uint64_t a, uint64_t b) { return il_mix64(a * 0x9e3779b97f4a7c15ULL ^ b); }
 
 static void cover(uint64_t a, uint64_t b) {
@@ -96,8 +75,8 @@ static void absorb(const struct il_event *e) {
   int op = e->op;
   if (!e->obj || e->thread >= IL_MAX_THREADS) return;
   uint64_t key;
-  if (memory_op(op)) key = (e->obj & ~7ULL) | 1;
-  else if (object_op(op)) key = e->obj;
+  if (il_op_memory(op)) key = (e->obj & ~7ULL) | 1;
+  else if (il_op_object(op)) key = e->obj;
   else return;
   struct fb_obj *o = &objs[il_mix64(key) % FB_OBJS];
   if (o->key != key) *o = (struct fb_obj){.key = key, .wthread = -1, .rthread = -1};
@@ -107,7 +86,7 @@ static void absorb(const struct il_event *e) {
     cover(o->wlast, pc);
     add_pair(o->wfirst, pc, 0);
   }
-  if (read_op(op)) {
+  if (il_op_read(op)) {
     if (o->rthread < 0 && o->wthread != t) {
       o->rthread = t;
       o->rpc = pc;
@@ -129,8 +108,5 @@ static void absorb(const struct il_event *e) {
 
 /* The events recorded since the last call. */
 void il_feedback_absorb(void) {
-  const struct il_shm *s = il.shm;
-  uint64_t end = s->nevents;
-  if (end - seen > IL_EVENT_RING) seen = end - IL_EVENT_RING;
-  for (; seen < end; seen++) absorb(&s->events[seen % IL_EVENT_RING]);
+  for (const struct il_event *e; (e = il_event_next(&seen));) absorb(e);
 }

@@ -46,14 +46,9 @@ static void mutate_yielded(struct il_thread *t) {
 
 /* Targets whose until_pc ran since the last look are over. */
 static void releases(void) {
-  const struct il_shm *s = il.shm;
-  uint64_t end = s->nevents;
-  if (end - seen > IL_EVENT_RING) seen = end - IL_EVENT_RING;
-  for (; seen < end; seen++) {
-    uint64_t pc = s->events[seen % IL_EVENT_RING].pc;
+  for (const struct il_event *e; (e = il_event_next(&seen));)
     for (uint32_t k = 0; k < mut.ntargets; k++)
-      if (pc == mut.until_pc[k]) released |= 1u << k;
-  }
+      if (e->pc == mut.until_pc[k]) released |= 1u << k;
   for (uint32_t k = 0; k < mut.ntargets; k++)
     if (held_from[k] && il.step - held_from[k] > HOLD_STEPS) released |= 1u << k;
 }

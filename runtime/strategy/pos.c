@@ -45,58 +45,29 @@ static uint8_t yielded[IL_MAX_THREADS]; /* yielded since the last pick */
 static struct il_thread *picked;        /* the last pick, and its step */
 static uint64_t picked_step;
 
-static int object_op(int op) {
-  switch (op) {
-  case IL_OP_LOCK: case IL_OP_TRYLOCK: case IL_OP_UNLOCK:
-  case IL_OP_RDLOCK: case IL_OP_WRLOCK: case IL_OP_TRYRDLOCK: case IL_OP_TRYWRLOCK: case IL_OP_RWUNLOCK:
-  case IL_OP_COND_WAIT: case IL_OP_COND_RELOCK: case IL_OP_COND_SIGNAL: case IL_OP_COND_BCAST:
-  case IL_OP_SEM_WAIT: case IL_OP_SEM_TRYWAIT: case IL_OP_SEM_POST: case IL_OP_BARRIER: case IL_OP_ONCE:
-  case IL_OP_SPIN_LOCK: case IL_OP_SPIN_TRY: case IL_OP_SPIN_UNLOCK:
-  case IL_OP_FUTEX_WAIT: case IL_OP_FUTEX_WAKE:
-    return 1;
-  default:
-    return 0;
-  }
-}
-static int memory_op(int op) {
-  return op == IL_OP_ATOMIC_LOAD || op == IL_OP_ATOMIC_STORE || op == IL_OP_ATOMIC_RMW ||
-         op == IL_OP_ATOMIC_CAS || op == IL_OP_MEM_LOAD || op == IL_OP_MEM_STORE;
-}
-static int read_op(int op) {
-  return op == IL_OP_ATOMIC_LOAD || op == IL_OP_MEM_LOAD || op == IL_OP_RDLOCK || op == IL_OP_TRYRDLOCK;
-}
-
 /* Does the event e race with thread u's pending operation? */
 static int races(const struct il_event *e, const struct il_thread *u) {
   if (e->op == IL_OP_EXIT) return u->op == IL_OP_JOIN && u->obj == &il.threads[e->thread];
   uint64_t a = e->obj, b = (uint64_t)(uintptr_t)u->obj;
-  if (!a || !b || (read_op(e->op) && read_op(u->op))) return 0;
-  if (memory_op(e->op) && memory_op(u->op)) return a >> 3 == b >> 3;
-  return (object_op(e->op) || memory_op(e->op)) && (object_op(u->op) || memory_op(u->op)) && a == b;
+  if (!a || !b || (il_op_read(e->op) && il_op_read(u->op))) return 0;
+  if (il_op_memory(e->op) && il_op_memory(u->op)) return a >> 3 == b >> 3;
+  return (il_op_object(e->op) || il_op_memory(e->op)) && (il_op_object(u->op) || il_op_memory(u->op)) && a == b;
 }
 
 /* Does u wait to do something to an object (that an event can race with)? */
 static int on_object(const struct il_thread *u) {
-  return u->op == IL_OP_JOIN || (u->obj && (object_op(u->op) || memory_op(u->op)));
-}
-
-static int alive(const struct il_thread *t) {
-  return t->state != IL_T_FREE && t->state != IL_T_DONE && !t->exiting;
+  return u->op == IL_OP_JOIN || (u->obj && (il_op_object(u->op) || il_op_memory(u->op)));
 }
 
 /* Re-draw the priorities the events since the last pick invalidated. */
 static void absorb_events(void) {
-  const struct il_shm *s = il.shm;
-  uint64_t end = s->nevents;
-  if (end - seen > IL_EVENT_RING) seen = end - IL_EVENT_RING; /* only the fair continuation runs that long */
-  for (; seen < end; seen++) {
-    const struct il_event *e = &s->events[seen % IL_EVENT_RING];
+  for (const struct il_event *e; (e = il_event_next(&seen));) {
     if (e->thread >= il.nthreads) continue;
     struct il_thread *ran = &il.threads[e->thread];
     if (!yielded[ran->idx]) ran->prio = il_prio_draw(); /* its next event is a new one */
     for (int i = 0; i < il.nthreads; i++) {
       struct il_thread *u = &il.threads[i];
-      if (u == ran || !alive(u)) continue;
+      if (u == ran || !il_alive(u)) continue;
       /* A yielder with no object (sched_yield) waits for anything: any
        * other thread's event releases it. */
       if (races(e, u) || (u->prio < IL_PRIO_BASE && !on_object(u))) u->prio = il_prio_draw();

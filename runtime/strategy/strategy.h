@@ -50,6 +50,42 @@ static inline int il_prio_best(struct il_thread **cand, int n) {
   return best;
 }
 
+/* What an event's operation does to its object, as POS and the mutate
+ * feedback see it: a synchronization object (by address), a memory word
+ * (atomics, and plain accesses in `interleave cc` builds; by 8-byte
+ * granule), and whether it only reads it. */
+static inline int il_op_object(int op) {
+  switch (op) {
+  case IL_OP_LOCK: case IL_OP_TRYLOCK: case IL_OP_UNLOCK:
+  case IL_OP_RDLOCK: case IL_OP_WRLOCK: case IL_OP_TRYRDLOCK: case IL_OP_TRYWRLOCK: case IL_OP_RWUNLOCK:
+  case IL_OP_COND_WAIT: case IL_OP_COND_RELOCK: case IL_OP_COND_SIGNAL: case IL_OP_COND_BCAST:
+  case IL_OP_SEM_WAIT: case IL_OP_SEM_TRYWAIT: case IL_OP_SEM_POST: case IL_OP_BARRIER: case IL_OP_ONCE:
+  case IL_OP_SPIN_LOCK: case IL_OP_SPIN_TRY: case IL_OP_SPIN_UNLOCK:
+  case IL_OP_FUTEX_WAIT: case IL_OP_FUTEX_WAKE:
+    return 1;
+  default:
+    return 0;
+  }
+}
+static inline int il_op_memory(int op) {
+  return op == IL_OP_ATOMIC_LOAD || op == IL_OP_ATOMIC_STORE || op == IL_OP_ATOMIC_RMW ||
+         op == IL_OP_ATOMIC_CAS || op == IL_OP_MEM_LOAD || op == IL_OP_MEM_STORE;
+}
+static inline int il_op_read(int op) {
+  return op == IL_OP_ATOMIC_LOAD || op == IL_OP_MEM_LOAD || op == IL_OP_RDLOCK || op == IL_OP_TRYRDLOCK;
+}
+
+/* The next event recorded after the *cursor events a reader has looked
+ * at, or NULL: each reader (POS's priorities, the mutate feedback, its
+ * race targets) keeps its own cursor.  Events the ring no longer holds
+ * are skipped (only the fair continuation runs that long between two
+ * picks). */
+static inline const struct il_event *il_event_next(uint64_t *cursor) {
+  uint64_t end = il.shm->nevents;
+  if (end - *cursor > IL_EVENT_RING) *cursor = end - IL_EVENT_RING;
+  return *cursor < end ? &il.shm->events[(*cursor)++ % IL_EVENT_RING] : NULL;
+}
+
 IL_HIDDEN extern const struct il_strategy_ops il_strategy_pct, il_strategy_random, il_strategy_pos,
     il_strategy_replay, il_strategy_guided, il_strategy_mutate;
 
