@@ -913,8 +913,13 @@ int dfs_explore(struct options *opt, struct target *t, struct run_stats *st) {
     if (d.truncated) printf("; %" PRIu64 " ran past %u steps (not branched there)", d.truncated, IL_DFS_STEPS);
     if (d.wide) printf("; %" PRIu64 " steps with more than 64 threads (not branched)", d.wide);
     if (d.overflow) printf("; %" PRIu64 " steps past %u objects in one schedule", d.overflow, NOBJ);
-    printf("; no bug found with at most %u preemption%s (%.1f s)\n", opt->preemptions,
-           opt->preemptions == 1 ? "" : "s", elapsed);
+    /* "No bug found" covers only the schedules run; the passes before the
+     * one cut short are complete, and say so only when nothing else made
+     * the search inexact (they would have been reported above). */
+    printf("; no bug found in them (bound %u)", opt->preemptions);
+    if (stopped && d.bound > 0 && !d.diverged && !d.not_judged && !d.truncated && !d.wide && !d.overflow)
+      printf("; every schedule with at most %u preemption%s was explored", d.bound - 1, d.bound == 2 ? "" : "s");
+    printf(" (%.1f s)\n", elapsed);
   } else {
     printf("interleave: verified: no bug in any schedule with at most %u preemption%s (%" PRIu64
            " schedules) in %.1f s\n", opt->preemptions, opt->preemptions == 1 ? "" : "s", d.pass_schedules, elapsed);

@@ -470,8 +470,8 @@ $rp"; fi
   done
   o=$("$IL" run -q -j 1 --strategy dfs --preemptions 2 --max-schedules 100 --out "$TMP/dfsc" -- build/tests/programs/dfs_counter_ok 2>&1); r=$?
   if [ "$counts" = " 6 34 234 1 10 90" ] && [ $r -eq 0 ] &&
-     grep -q '^interleave: not verified: stopped after 100 schedules (--max-schedules)' <<<"$o"; then
-    ok "dfs: dfs_counter_ok / dfs_disjoint_ok verified in 6 34 234 / 1 10 90 schedules with 0 1 2 preemptions; a limit says not verified"
+     grep -q '^interleave: not verified: stopped after 100 schedules (--max-schedules), in the pass with at most 2 preemptions; no bug found in them (bound 2); every schedule with at most 1 preemption was explored (' <<<"$o"; then
+    ok "dfs: dfs_counter_ok / dfs_disjoint_ok verified in 6 34 234 / 1 10 90 schedules with 0 1 2 preemptions; a limit says not verified, and which bound is complete"
   else bad "dfs: counts:$counts (want 6 34 234 1 10 90), limit exit $r" "$o"; fi
   ob=$("$IL" run -q -j 1 --strategy dfs --preemptions 0 --out "$TMP/dfsb" -- build/tests/programs/dfs_block_bug 2>&1); rb=$?
   oc0=$("$IL" run -q -j 1 --strategy dfs --preemptions 0 --out "$TMP/dfsk0" -- build/tests/programs/dfs_clock_bug 2>&1); rc0=$?
