@@ -172,7 +172,7 @@ char *read_output(int fd);
 void mkdirs(const char *dir);
 int cmd_run(struct options *opt, struct target *t);
 void fill_request(struct il_request *rq, const struct options *opt, uint64_t idx,
-                  uint64_t est_steps, int64_t base_rt);
+                  uint64_t est_steps, uint64_t est_sync, int64_t base_rt);
 uint64_t exec_seed(uint64_t seed, uint64_t idx);
 /* Write the schedule, minimize, re-run and print the report; 1 if the
  * re-run confirmed the bug. */

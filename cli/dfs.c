@@ -799,7 +799,7 @@ int dfs_explore(struct options *opt, struct target *t, struct run_stats *st) {
         }
         if (got) {
           struct il_request *rq = &w->rq;
-          fill_request(rq, opt, d.schedules, 0, base_rt);
+          fill_request(rq, opt, d.schedules, 0, 0, base_rt);
           rq->seed = opt->seed;
           rq->strategy = IL_STRAT_GUIDED;
           rq->replay_len = plen;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define IL_WIRE_MAGIC   0x494c5631u  /* "ILV1" */
-#define IL_WIRE_VERSION 20
+#define IL_WIRE_VERSION 21
 
 #define IL_MAX_THREADS   512
 #define IL_EVENT_RING    (1u << 15)    /* last events kept for the timeline */
@@ -92,6 +92,10 @@ struct il_request {
   int64_t  max_delay_ns;    /* bounded lateness (sched.c); -1: unbounded */
   int32_t  inject_signal;   /* --signal: sent to the process once, at a chosen step; 0: none */
   uint32_t spin_ms;         /* preempt a baton holder after this much CPU without a point (spin.c); 0: off */
+  uint32_t pad2;
+  uint64_t est_sync;        /* PCT: nonzero, spread change points over this many
+                             * synchronization steps (points that are not memory
+                             * accesses) instead of over est_steps (pct.c) */
 };
 
 struct il_event {
@@ -137,6 +141,7 @@ struct il_result {
   uint64_t pc;              /* failing location (call site or fault pc) */
   uint64_t addr;            /* fault address / object */
   uint64_t steps;
+  uint64_t sync_steps;      /* those of them that were not memory accesses (est_sync) */
   int64_t  vtime;
   uint32_t ndecisions;
   uint32_t warnings;        /* IL_W_* */

@@ -404,6 +404,7 @@ void il_note_exit(uint64_t pc, int code) {
   il.shm->res.thread = il_me->idx;
   il.shm->res.pc = pc;
   il.shm->res.steps = il.step;
+  il.shm->res.sync_steps = il.sync_step;
   il.shm->res.ndecisions = (uint32_t)(il.step < IL_MAX_DECISIONS ? il.step : IL_MAX_DECISIONS);
   /* atexit handlers, C++ static destructors and library destructors run
    * next, inside exit(), still under control: they join pools and take

@@ -74,8 +74,9 @@ struct il_thread {
   int timed_out;           /* set by the chooser when a deadline fired */
   uint32_t ev_flags;       /* IL_EV_* for its next recorded event */
   int64_t blk_entry;       /* lock-hold: vclock when it blocked holding locks, or -1 */
-  uint64_t spin_addr;      /* its last atomic load, to notice a spin */
+  uint64_t spin_addr;      /* its last atomic or plain load, to notice a spin */
   int64_t spin_value;
+  uint32_t spin_reads;     /* plain reads of spin_addr in a row that saw spin_value */
   int signaled;            /* cond/barrier/futex: woken by a signal or wake */
   uint32_t futex_bitset;   /* FUTEX_WAIT: the bits a wake must meet */
   const void *waitv;       /* futex_waitv: its words (struct waitv[nwaitv]), NULL otherwise */
@@ -148,6 +149,9 @@ struct il_state {
   int nlive;               /* not DONE */
   struct il_thread threads[IL_MAX_THREADS];
   uint64_t step;           /* decisions made */
+  uint64_t sync_step;      /* of them, decisions at points that are not memory
+                            * accesses, this one included (il.sync_now) */
+  int sync_now;            /* the decision being made is at such a point */
   int64_t vclock;          /* virtual ns since start */
   uint64_t rng[4];         /* xoshiro256** */
   uint64_t low_prio_next;  /* next priority for a thread that yields (strategy.c) */

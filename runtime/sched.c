@@ -34,6 +34,7 @@
  * reported only if the thread is still stuck (docs/design.md, "stalls").
  */
 #include "rt.h"
+#include "strategy/strategy.h"
 #include <errno.h>
 #include <execinfo.h>
 #include <linux/futex.h>
@@ -312,6 +313,7 @@ void il_capture_stack(uint64_t *out, int *n, int skip) {
 void il_snapshot(void) {
   struct il_shm *s = il.shm;
   s->res.steps = il.step;
+  s->res.sync_steps = il.sync_step;
   s->res.vtime = il.vclock;
   s->res.ndecisions = (uint32_t)(il.step < IL_MAX_DECISIONS ? il.step : IL_MAX_DECISIONS);
   s->res.nthreads = il.nthreads;
@@ -658,6 +660,10 @@ static struct il_thread *choose(struct il_thread *self) {
   }
 picked_set:;
   int k;
+  /* PCT over synchronization steps (est_sync) counts this decision only
+   * if the point is not a memory access. */
+  il.sync_now = !(il.cur && il_op_memory(il.cur->op));
+  il.sync_step += (uint64_t)il.sync_now;
   if (il.req.strategy == IL_STRAT_REPLAY) {
     k = il_strategy_pick(cand, n);
     if (k < 0)
@@ -719,6 +725,8 @@ picked_set:;
 
 int il_choose_among(struct il_thread **cand, int n) {
   if (n <= 1) return 0;
+  il.sync_now = 1;
+  il.sync_step++;
   int k = il_strategy_pick(cand, n);
   if ((il.req.flags & IL_F_DFS) && il.step < IL_DFS_STEPS)
     dfs_record(cand, n, n, k < 0 ? 0 : k, il_me, NULL, IL_DFS_AMONG | (il.dfs_clock ? IL_DFS_CLOCK : 0));
@@ -852,6 +860,7 @@ void il_thread_exit(void *retval, uint64_t pc) {
 void il_start_execution(void) {
   il.req = il.shm->req;
   il.step = 0;
+  il.sync_step = 0;
   il.vclock = 0;
   il.nthreads = 0;
   il.nlive = 0;
